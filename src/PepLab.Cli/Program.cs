@@ -1,0 +1,26 @@
+using System.CommandLine;
+using PepLab.Cli;
+using PepLab.Cli.Commands;
+
+var root = new RootCommand(
+    "PepLab: simulate the persistent exclusion process, store trajectories in HDF5, analyse clusters, " +
+    "and learn the tumbling probability from snapshots.");
+root.Subcommands.Add(SimulateCommand.Build());
+root.Subcommands.Add(BenchCommand.Build());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    var command = parsed.CommandResult.Command;
+    string name = command == root ? "" : " " + string.Join(' ', CommandPath(parsed.CommandResult));
+    Console.Error.WriteLine($"pep{name}: error: {parsed.Errors[0].Message} (see 'pep{name} --help')");
+    return Cli.BadInput;
+}
+return parsed.Invoke();
+
+static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+{
+    var names = new Stack<string>();
+    for (var c = result; c?.Parent is System.CommandLine.Parsing.CommandResult parent; c = parent) names.Push(c.Command.Name);
+    return names;
+}
