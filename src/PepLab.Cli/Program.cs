@@ -7,6 +7,10 @@ var root = new RootCommand(
     "and learn the tumbling probability from snapshots.");
 root.Subcommands.Add(SimulateCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
+root.Subcommands.Add(TrainCommand.Build());
+root.Subcommands.Add(EvaluateCommand.BuildPredict());
+root.Subcommands.Add(EvaluateCommand.Build());
+root.Subcommands.Add(ModelCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -225,7 +225,7 @@ public static class ModelFile
         }
         catch (JsonException e)
         {
-            throw new PepLabInputException(json, $"is not a valid model file ({e.Message})");
+            throw new PepLabInputException(json, $"is not a PepLab model file (invalid JSON: {e.Message})");
         }
         var config = doc.ToConfig(json);
         config.Shapes(doc.Input.Nx, doc.Input.Ny);
@@ -233,7 +233,7 @@ public static class ModelFile
         if (!File.Exists(weights)) throw new PepLabInputException(weights, "is missing (the model's weights)");
         if (!string.Equals(Sha256(weights), doc.Weights.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new PepLabInputException(weights, $"does not match {JsonName} (its SHA-256 differs): the folder mixes two models");
-        var network = new Network(config);
+        var network = new Network(config, doc.Input.Nx, doc.Input.Ny);
         try
         {
             network.load(weights, strict: true);

@@ -14,22 +14,28 @@ public sealed class Network : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
     private readonly InputEncoding _encoding;
 
-    public Network(ModelConfig config) : base("PepLabNetwork")
+    /// <summary>
+    /// Builds the network for <paramref name="nx"/> x <paramref name="ny"/> input (a model with
+    /// FLATTEN takes only that size; one with GAP takes any size its strides tile).
+    /// </summary>
+    public Network(ModelConfig config, int nx, int ny) : base("PepLabNetwork")
     {
         Config = config;
+        Nx = nx;
+        Ny = ny;
         _encoding = config.Encoding;
         layers = new ModuleList<nn.Module<Tensor, Tensor>>();
         var body = config.Layers.Body.ToList();
-        int c = config.Channels;
-        bool vector = false;
+        var shapes = config.Shapes(nx, ny);
         for (int i = 0; i < body.Count; i++)
         {
             bool last = i == body.Count - 1;
+            int c = i == 0 ? config.Channels : shapes[i - 1].Channels;
+            bool vector = i > 0 && shapes[i - 1].IsVector;
             switch (body[i])
             {
                 case ConvLayer conv:
                     layers.Add(new ConvBlock(conv, c, conv.EffectiveActivation(last)));
-                    c = conv.Filters;
                     break;
                 case PoolLayer pool:
                     layers.Add(new PoolBlock(pool));
@@ -39,7 +45,6 @@ public sealed class Network : nn.Module<Tensor, Tensor>
                     break;
                 case DenseLayer dense:
                     layers.Add(new DenseBlock(c, dense.Units, dense.EffectiveActivation(last), vector));
-                    c = dense.Units;
                     break;
                 case DropoutLayer drop:
                     layers.Add(nn.Dropout(drop.Rate));
@@ -49,11 +54,9 @@ public sealed class Network : nn.Module<Tensor, Tensor>
                     break;
                 case FlattenLayer:
                     layers.Add(new FlattenBlock(global: false));
-                    vector = true;
                     break;
                 case GlobalAveragePoolLayer:
                     layers.Add(new FlattenBlock(global: true));
-                    vector = true;
                     break;
                 default:
                     throw new InvalidOperationException($"no module for {body[i]}");
@@ -64,6 +67,10 @@ public sealed class Network : nn.Module<Tensor, Tensor>
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>The lattice the network was built for.</summary>
+    public int Nx { get; }
+    public int Ny { get; }
 
     /// <summary>Encodes raw frames (uint8, N x nx x ny) as the model's float input (N x C x nx x ny).</summary>
     public static Tensor Encode(Tensor frames, InputEncoding encoding)
@@ -82,14 +89,50 @@ public sealed class Network : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor frames)
     {
-        var x = Encode(frames, _encoding);
-        foreach (var layer in layers)
+        Tensor x;
+        int start = 0;
+        if (layers.Count > 0 && layers[0] is ConvBlock first && !first.PadsItself)
+        {
+            // The first layer's padding is added to the raw frames (1 byte a site, and 0 encodes as
+            // all-zero channels), before encoding: cheaper than padding the float channels.
+            using var padded = first.PadRaw(frames);
+            using var encoded = Encode(padded, _encoding);
+            x = first.Convolve(encoded);
+            start = 1;
+        }
+        else x = Encode(frames, _encoding);
+        foreach (var layer in layers.Skip(start))
         {
             var y = layer.call(x);
             if (!ReferenceEquals(y, x) && y.Handle != x.Handle) x.Dispose();
             x = y;
         }
         return x;
+    }
+
+    /// <summary>The output shape after each layer for these frames (checks shape inference against libtorch).</summary>
+    public IReadOnlyList<long[]> TraceShapes(Tensor frames)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var shapes = new List<long[]>();
+        var x = Encode(frames, _encoding);
+        foreach (var layer in layers)
+        {
+            x = layer.call(x);
+            shapes.Add(x.shape.ToArray());
+        }
+        return shapes;
+    }
+
+    /// <summary>The output of the first <paramref name="count"/> layers (inspection and tests).</summary>
+    public Tensor Partial(Tensor frames, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = Encode(frames, _encoding);
+        foreach (var layer in layers.Take(count)) x = layer.call(x);
+        return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>The first convolution's weights (filters x channels x k x k), if the model starts with one.</summary>
@@ -155,14 +198,33 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
 
     public Tensor Weight => conv.weight!;
 
+    /// <summary>True when the convolution pads by itself (no size-dependent padding to add first).</summary>
+    public bool PadsItself => _builtInPadding;
+
     public override Tensor forward(Tensor x)
     {
         if (_builtInPadding) return Conv(x);
+        using var padded = Pad(x);
+        return Conv(padded);
+    }
+
+    /// <summary>The convolution and activation on an input already padded.</summary>
+    public Tensor Convolve(Tensor padded) => Conv(padded);
+
+    /// <summary>Raw frames (N, nx, ny, any dtype) padded as this layer needs.</summary>
+    public Tensor PadRaw(Tensor frames)
+    {
+        using var four = frames.unsqueeze(1);
+        using var padded = Pad(four);
+        return padded.squeeze(1);
+    }
+
+    private Tensor Pad(Tensor x)
+    {
         var rows = ModelShape.PlanAxis((int)x.shape[2], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "rows");
         var cols = ModelShape.PlanAxis((int)x.shape[3], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "columns");
-        using var padded = F.pad(x, [cols.Before, cols.After, rows.Before, rows.After],
+        return F.pad(x, [cols.Before, cols.After, rows.Before, rows.After],
             _spec.Padding == Padding.Circular ? PaddingModes.Circular : PaddingModes.Constant);
-        return Conv(padded);
     }
 
     private Tensor Conv(Tensor x)
@@ -187,15 +249,21 @@ internal sealed class PoolBlock : nn.Module<Tensor, Tensor>
         long[] pads = [cols.Before, cols.After, rows.Before, rows.After];
         bool none = pads.All(p => p == 0);
         long k = _spec.Kernel, s = _spec.Stride;
+        // Equal padding on both sides, at most half the window: the pool pads itself (faster), and
+        // for the average it leaves the pads out of the count, as Keras does.
+        bool builtIn = _spec.Padding != Padding.Circular && rows.Before == rows.After && cols.Before == cols.After
+                       && 2 * rows.Before <= k && 2 * cols.Before <= k;
         if (_spec.Max)
         {
             if (none) return F.max_pool2d(x, [k, k], [s, s]);
+            if (builtIn) return F.max_pool2d(x, [k, k], [s, s], [rows.Before, cols.Before]);
             using var padded = _spec.Padding == Padding.Circular
                 ? F.pad(x, pads, PaddingModes.Circular)
                 : F.pad(x, pads, PaddingModes.Constant, double.NegativeInfinity);
             return F.max_pool2d(padded, [k, k], [s, s]);
         }
         if (none) return F.avg_pool2d(x, [k, k], [s, s]);
+        if (builtIn) return F.avg_pool2d(x, [k, k], [s, s], [rows.Before, cols.Before], count_include_pad: false);
         if (_spec.Padding == Padding.Circular)
         {
             using var wrapped = F.pad(x, pads, PaddingModes.Circular);

@@ -199,17 +199,7 @@ public static class Trainer
                         lr = options.LearningRate * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(1, steps))));
                         SetLearningRate(optimizer, lr);
                     }
-                    using (NewDisposeScope())
-                    {
-                        var x = TorchRuntime.FramesTensor(batch, loader.Nx, loader.Ny, device);
-                        var y = Targets(batch, config.Target, device);
-                        var output = net.call(x);
-                        var loss = Loss(output, y, options);
-                        optimizer.zero_grad();
-                        loss.backward();
-                        optimizer.step();
-                        lossSum += loss.item<float>() * batch.Count;
-                    }
+                    lossSum += Step(net, optimizer, batch, loader.Nx, loader.Ny, options, device) * batch.Count;
                     seen += batch.Count;
                     step++;
                     progress?.Batch?.Invoke(seen);
@@ -331,6 +321,20 @@ public static class Trainer
     }
 
     private const double LogVarLimit = 12;
+
+    /// <summary>One optimisation step on a batch; returns the batch's mean loss.</summary>
+    public static float Step(Network net, optim.Optimizer optimizer, Batch batch, int nx, int ny, TrainOptions options, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = TorchRuntime.FramesTensor(batch, nx, ny, device);
+        var y = Targets(batch, net.Config.Target, device);
+        var output = net.call(x);
+        var loss = Loss(output, y, options);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
 
     private static Tensor Targets(Batch batch, TargetTransform transform, Device device)
     {
