@@ -6,6 +6,7 @@ var root = new RootCommand(
     "PepLab: simulate the persistent exclusion process, store trajectories in HDF5, analyse clusters, " +
     "and learn the tumbling probability from snapshots.");
 root.Subcommands.Add(SimulateCommand.Build());
+root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
 
 var parsed = root.Parse(args);
