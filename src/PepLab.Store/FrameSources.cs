@@ -13,6 +13,7 @@ public static class FrameSources
     public static IFrameSource Open(string path)
     {
         if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
+        Hdf5Files.CheckWhole(path);
         try
         {
             return TrajectoryReader.Open(path);
