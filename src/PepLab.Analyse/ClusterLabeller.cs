@@ -21,19 +21,23 @@ namespace PepLab.Analyse;
 /// </code>
 /// </example>
 /// <remarks>
-/// The kernel is one row-major pass of union-find over a single reused <c>int</c> array (no
-/// allocation per frame): each occupied site points at an earlier site of its cluster (its left or
-/// upper neighbour), joins of two trees link the larger root to the smaller (with path compression
-/// on the way up), then the wrap-around pairs of every row and every column are joined. Because
-/// every site points at a site with a smaller index, one more ascending pass turns the forest into
-/// labels 1..K in place (a root takes the next label; any other site copies the label of the site
-/// it points at, which is already final). Labels are therefore numbered in order of each cluster's
+/// The kernel is union-find over a single reused <c>int</c> array (no allocation per frame). A
+/// branch-free pass lists the occupied sites; the passes after it visit only those. In row-major
+/// order each occupied site points at an earlier site of its cluster (its left or upper neighbour);
+/// when both are occupied their trees are joined, larger root under smaller, with path halving on
+/// the way up (skipped when the upper-left site is occupied: the two are then joined through it
+/// already). Then the wrap-around pairs of every row and every column are joined. Because every
+/// site points at a site with a smaller index, one more ascending pass turns the forest into labels
+/// 1..K in place (a root takes the next label; any other site copies the label of the site it
+/// points at, which is already final). Labels are therefore numbered in order of each cluster's
 /// first site in row-major order, like <c>scipy.ndimage.label</c>.
 /// </remarks>
 public sealed class ClusterLabeller
 {
     private readonly int _nx, _ny, _sites;
     private readonly int[] _labels;
+    private readonly int[] _occupied;
+    private int _particles;
     private readonly int[] _sizes;
     private readonly int[] _codeCounts = new int[256];
     private readonly double[] _rowCos, _rowSin, _columnCos, _columnSin;
@@ -52,6 +56,7 @@ public sealed class ClusterLabeller
         _ny = lattice.Ny;
         _sites = lattice.Sites;
         _labels = new int[_sites];
+        _occupied = new int[_sites];
         _sizes = new int[_sites];
         _rowCos = new double[_nx];
         _rowSin = new double[_nx];
@@ -109,6 +114,7 @@ public sealed class ClusterLabeller
     {
         if (frame.Length != _sites)
             throw new ArgumentException($"frame has {frame.Length} sites, the {_nx}x{_ny} lattice {_sites}", nameof(frame));
+        Array.Clear(_labels); // empty sites keep label 0; the passes touch occupied sites only
         Label(frame);
         CountAndSummarise(frame);
         _hasProperties = false;
@@ -122,34 +128,38 @@ public sealed class ClusterLabeller
     private void Label(ReadOnlySpan<byte> frame)
     {
         ref int p = ref MemoryMarshal.GetArrayDataReference(_labels);
+        ref int occupied = ref MemoryMarshal.GetArrayDataReference(_occupied);
         ref byte f = ref MemoryMarshal.GetReference(frame);
-        int nx = _nx, ny = _ny;
+        int nx = _nx, ny = _ny, sites = _sites;
 
-        // First row: only left neighbours.
-        for (int c = 0; c < ny; c++)
+        // The occupied sites in row-major order, gathered without a data-dependent branch; the
+        // passes below visit only them (15-30% of the sites in a typical run).
+        int n = 0;
+        for (int s = 0; s < sites; s++)
         {
-            if (Unsafe.Add(ref f, c) == 0) { Unsafe.Add(ref p, c) = 0; continue; }
-            Unsafe.Add(ref p, c) = c > 0 && Unsafe.Add(ref f, c - 1) != 0 ? Unsafe.Add(ref p, c - 1) : c;
+            Unsafe.Add(ref occupied, n) = s;
+            n += Unsafe.Add(ref f, s) != 0 ? 1 : 0;
         }
-        // Other rows: left and upper neighbours.
-        for (int r = 1; r < nx; r++)
+        _particles = n;
+
+        // Each site joins its left and upper neighbours. When the upper-left site is occupied too,
+        // the left and upper neighbours are already joined through it, so only the left link is made.
+        int rowStart = 0;
+        for (int i = 0; i < n; i++)
         {
-            int rowStart = r * ny;
-            for (int c = 0; c < ny; c++)
+            int s = Unsafe.Add(ref occupied, i);
+            while (s >= rowStart + ny) rowStart += ny;
+            bool up = rowStart > 0 && Unsafe.Add(ref f, s - ny) != 0;
+            bool left = s > rowStart && Unsafe.Add(ref f, s - 1) != 0;
+            if (left)
             {
-                int s = rowStart + c;
-                if (Unsafe.Add(ref f, s) == 0) { Unsafe.Add(ref p, s) = 0; continue; }
-                bool up = Unsafe.Add(ref f, s - ny) != 0;
-                bool left = c > 0 && Unsafe.Add(ref f, s - 1) != 0;
-                if (left)
-                {
-                    int pl = Unsafe.Add(ref p, s - 1);
-                    Unsafe.Add(ref p, s) = up && Unsafe.Add(ref p, s - ny) != pl ? Union(ref p, pl, s - ny) : pl;
-                }
-                else
-                {
-                    Unsafe.Add(ref p, s) = up ? Unsafe.Add(ref p, s - ny) : s;
-                }
+                int pl = Unsafe.Add(ref p, s - 1);
+                if (up && Unsafe.Add(ref f, s - ny - 1) == 0 && Unsafe.Add(ref p, s - ny) != pl) pl = Union(ref p, pl, s - ny);
+                Unsafe.Add(ref p, s) = pl;
+            }
+            else
+            {
+                Unsafe.Add(ref p, s) = up ? Unsafe.Add(ref p, s - ny) : s;
             }
         }
         // Periodic edges: column ny-1 touches column 0 in every row, row nx-1 touches row 0 in every column.
@@ -199,16 +209,16 @@ public sealed class ClusterLabeller
     private void CountAndSummarise(ReadOnlySpan<byte> frame)
     {
         ref int p = ref MemoryMarshal.GetArrayDataReference(_labels);
+        ref int occupied = ref MemoryMarshal.GetArrayDataReference(_occupied);
         ref int size = ref MemoryMarshal.GetArrayDataReference(_sizes);
         ref byte f = ref MemoryMarshal.GetReference(frame);
         Array.Clear(_codeCounts);
         ref int codes = ref MemoryMarshal.GetArrayDataReference(_codeCounts);
-        int k = 0;
-        for (int s = 0; s < _sites; s++)
+        int k = 0, n = _particles;
+        for (int i = 0; i < n; i++)
         {
-            byte v = Unsafe.Add(ref f, s);
-            Unsafe.Add(ref codes, v)++;
-            if (v == 0) continue;
+            int s = Unsafe.Add(ref occupied, i);
+            Unsafe.Add(ref codes, Unsafe.Add(ref f, s))++;
             int parent = Unsafe.Add(ref p, s);
             int label;
             if (parent == s)
@@ -225,7 +235,7 @@ public sealed class ClusterLabeller
         }
         _count = k;
 
-        int particles = _sites - _codeCounts[0];
+        int particles = n;
         long sumSquares = 0;
         int largest = 0;
         for (int i = 0; i < k; i++)
@@ -237,10 +247,10 @@ public sealed class ClusterLabeller
         double vx = 0, vy = 0;
         for (int code = 1; code < 256; code++)
         {
-            int n = _codeCounts[code];
-            if (n == 0) continue;
-            vx += n * _codeX[code];
-            vy += n * _codeY[code];
+            int m = _codeCounts[code];
+            if (m == 0) continue;
+            vx += m * _codeX[code];
+            vy += m * _codeY[code];
         }
         _statistics = FrameStatistics.From(particles, k, sumSquares, largest,
             particles > 0 ? vx / particles : double.NaN, particles > 0 ? vy / particles : double.NaN);

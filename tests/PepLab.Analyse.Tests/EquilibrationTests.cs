@@ -27,7 +27,7 @@ public class EquilibrationTests
 
     private static double[] Constant() => Enumerable.Repeat(3.0, 50).ToArray();
 
-    private static double[] Step()
+    internal static double[] Step()
     {
         var g = new Lcg(11);
         return Enumerable.Range(0, 200).Select(t => (t < 40 ? 5.0 : 0.0) + g.Noise()).ToArray();
