@@ -8,6 +8,8 @@ var root = new RootCommand(
 root.Subcommands.Add(SimulateCommand.Build());
 root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
+root.Subcommands.Add(ClustersCommand.Build());
+root.Subcommands.Add(EquilibrateCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
