@@ -176,7 +176,7 @@ public class DistributionAndSeriesTests
     {
         using var dir = new TempDir();
         var paths = Enumerable.Range(0, 5).Select(i => WriteKnownTrajectory(dir, $"run{i}.h5")).ToArray();
-        Assert.Equal(paths, RunAnalysis.TrajectoryFiles(dir.Path));
+        Assert.Equal(paths, PepLab.Store.DataSet.TrajectoryFiles(dir.Path));
         var order = new List<int>();
         RunAnalysis.AnalyseFiles(paths, jobs: 3, range: null, keepSizes: false, (i, run) =>
         {
@@ -184,6 +184,6 @@ public class DistributionAndSeriesTests
             Assert.Equal($"run{i}", run.Name);
         }, cancellation: TestContext.Current.CancellationToken);
         Assert.Equal([0, 1, 2, 3, 4], order);
-        Assert.Throws<PepLabInputException>(() => RunAnalysis.TrajectoryFiles(dir.File("missing")));
+        Assert.Throws<PepLabInputException>(() => PepLab.Store.DataSet.TrajectoryFiles(dir.File("missing")));
     }
 }
