@@ -7,6 +7,8 @@ var root = new RootCommand(
     "and learn the tumbling probability from snapshots.");
 root.Subcommands.Add(SimulateCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
+root.Subcommands.Add(ExportCommand.Build());
+root.Subcommands.Add(DatasetCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
