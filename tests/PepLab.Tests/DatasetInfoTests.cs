@@ -9,8 +9,8 @@ public class DatasetInfoTests
     public void SummarisesAFolderOfBothLayouts()
     {
         using var dir = new TempDir();
-        var a = PepCli.Simulate(dir.File("a.h5"), density: 0.15, tumble: 0.1, nx: 12, ny: 20, snapshots: 8, seed: 1);
-        PepCli.Simulate(dir.File("b.h5"), density: 0.3, tumble: 0.5, nx: 12, ny: 20, snapshots: 6, seed: 2);
+        var a = LegacyFixtures.Simulate(dir.File("a.h5"), density: 0.15, tumble: 0.1, nx: 12, ny: 20, snapshots: 8, seed: 1);
+        LegacyFixtures.Simulate(dir.File("b.h5"), density: 0.3, tumble: 0.5, nx: 12, ny: 20, snapshots: 6, seed: 2);
         var legacyItem = LegacyExport.Plan([dir.File("b.h5")], dir.File("legacy"), false)[0];
         LegacyExport.Export(legacyItem, rolled: true, cancellation: TestContext.Current.CancellationToken);
         File.Move(legacyItem.Target, dir.File(Path.GetFileName(legacyItem.Target)));
@@ -39,7 +39,7 @@ public class DatasetInfoTests
         Assert.True(legacy.CompressionRatio < 0.25); // int32 and 13 rolled copies: bigger than raw uint8
 
         // the CLI reports the unreadable file and exits 2, but still summarises the rest
-        var (code, stdout, err) = PepCli.Run("dataset", "info", dir.Path, "--json");
+        var (code, stdout, err) = LegacyFixtures.RunPep("dataset", "info", dir.Path, "--json");
         Assert.Equal(2, code);
         Assert.Contains("junk.h5", err);
         using var json = JsonDocument.Parse(stdout);
@@ -52,8 +52,8 @@ public class DatasetInfoTests
     public void SummarisesASingleFileAsTableAndJson()
     {
         using var dir = new TempDir();
-        var info = PepCli.Simulate(dir.File("run.h5"), density: 0.2, tumble: 0.25, nx: 10, ny: 16, snapshots: 5);
-        var (code, stdout, err) = PepCli.Run("dataset", "info", dir.File("run.h5"), "--json");
+        var info = LegacyFixtures.Simulate(dir.File("run.h5"), density: 0.2, tumble: 0.25, nx: 10, ny: 16, snapshots: 5);
+        var (code, stdout, err) = LegacyFixtures.RunPep("dataset", "info", dir.File("run.h5"), "--json");
         Assert.True(code == 0, err);
         var root = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal("peplab", root.GetProperty("layouts")[0].GetString());
@@ -68,12 +68,12 @@ public class DatasetInfoTests
         long bytes = new FileInfo(dir.File("run.h5")).Length;
         Assert.Equal(5.0 * 160 / bytes, root.GetProperty("compression_ratio").GetDouble(), 12);
 
-        (code, stdout, err) = PepCli.Run("dataset", "info", dir.File("run.h5"), "--runs");
+        (code, stdout, err) = LegacyFixtures.RunPep("dataset", "info", dir.File("run.h5"), "--runs");
         Assert.True(code == 0, err);
         Assert.Contains("compression ratio", stdout);
         Assert.Contains("10x16", stdout);
 
-        (code, _, err) = PepCli.Run("dataset", "info", dir.File("nothing"));
+        (code, _, err) = LegacyFixtures.RunPep("dataset", "info", dir.File("nothing"));
         Assert.Equal(2, code);
         Assert.Contains("no such file or folder", err);
     }

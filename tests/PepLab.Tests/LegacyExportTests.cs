@@ -15,19 +15,19 @@ public class LegacyExportTests
         string python = ExternalTools.Python("h5py", "numpy");
         using var dir = new TempDir();
         string source = dir.File("run.h5");
-        var info = PepCli.Simulate(source, density: 0.15, tumble: 0.0725, nx: 12, ny: 20, snapshots: 6);
+        var info = LegacyFixtures.Simulate(source, density: 0.15, tumble: 0.0725, nx: 12, ny: 20, snapshots: 6);
         byte[] frames;
         long[] iterations;
         using (var reader = FrameSources.Open(source))
         {
-            frames = PepCli.AllFrames(reader);
+            frames = LegacyFixtures.AllFrames(reader);
             iterations = reader.Iterations.ToArray();
         }
         File.WriteAllBytes(dir.File("expected.bin"), frames);
         string output = dir.File("legacy");
         var args = new List<string> { "export", "legacy", source, "--out", output, "--quiet" };
         if (rolled) args.Add("--rolled");
-        var (code, _, err) = PepCli.Run(args.ToArray());
+        var (code, _, err) = LegacyFixtures.RunPep(args.ToArray());
         Assert.True(code == 0, err);
 
         string name = "dataset_tumble_0.072_0.15.h5";
@@ -60,7 +60,7 @@ public class LegacyExportTests
         using var back = FrameSources.Open(Path.Combine(output, name));
         var legacy = Assert.IsType<LegacyReader>(back);
         Assert.Equal(rolled ? 13 * iterations.Length : 0, legacy.RolledCopies);
-        Assert.Equal(frames, PepCli.AllFrames(back));
+        Assert.Equal(frames, LegacyFixtures.AllFrames(back));
         Assert.Equal(iterations, back.Iterations);
         Assert.Equal(info.Interval, back.Info.Interval);
         Assert.Equal(info.Particles, back.Info.Particles);
@@ -78,8 +78,8 @@ public class LegacyExportTests
         string data = dir.File("data");
         Directory.CreateDirectory(data);
         double arangeDensity = 3 * 0.05; // 0.15000000000000002
-        var a = PepCli.Simulate(Path.Combine(data, "a.h5"), density: arangeDensity, tumble: 0.015625, nx: 10, ny: 14, snapshots: 4, seed: 1);
-        var b = PepCli.Simulate(Path.Combine(data, "b.h5"), density: 0.3, tumble: 0.5, nx: 10, ny: 14, snapshots: 5, seed: 2);
+        var a = LegacyFixtures.Simulate(Path.Combine(data, "a.h5"), density: arangeDensity, tumble: 0.015625, nx: 10, ny: 14, snapshots: 4, seed: 1);
+        var b = LegacyFixtures.Simulate(Path.Combine(data, "b.h5"), density: 0.3, tumble: 0.5, nx: 10, ny: 14, snapshots: 5, seed: 2);
         File.WriteAllText(Path.Combine(data, "notes.txt"), "not a trajectory");
         string output = dir.File("out");
 
@@ -108,7 +108,7 @@ public class LegacyExportTests
         {
             using var original = FrameSources.Open(item.Source);
             using var exported = FrameSources.Open(item.Target);
-            Assert.Equal(PepCli.AllFrames(original), PepCli.AllFrames(exported));
+            Assert.Equal(LegacyFixtures.AllFrames(original), LegacyFixtures.AllFrames(exported));
             Assert.Equal(original.Iterations, exported.Iterations);
             Assert.Equal(info.DensityRequested, exported.Info.DensityRequested); // 0.15000000000000002 survives exactly
             Assert.Equal(info.Particles, exported.Info.Particles);
@@ -122,10 +122,10 @@ public class LegacyExportTests
         using var dir = new TempDir();
         string data = dir.File("data");
         Directory.CreateDirectory(data);
-        PepCli.Simulate(Path.Combine(data, "r1.h5"), tumble: 0.1, snapshots: 3, seed: 1);
-        PepCli.Simulate(Path.Combine(data, "r2.h5"), tumble: 0.1, snapshots: 3, seed: 2); // a replica: same legacy name
+        LegacyFixtures.Simulate(Path.Combine(data, "r1.h5"), tumble: 0.1, snapshots: 3, seed: 1);
+        LegacyFixtures.Simulate(Path.Combine(data, "r2.h5"), tumble: 0.1, snapshots: 3, seed: 2); // a replica: same legacy name
         string output = dir.File("out");
-        var (code, _, err) = PepCli.Run("export", "legacy", data, "--out", output, "-q");
+        var (code, _, err) = LegacyFixtures.RunPep("export", "legacy", data, "--out", output, "-q");
         Assert.Equal(2, code);
         Assert.Contains("r2.h5", err);
         Assert.Contains("dataset_tumble_0.100_0.15.h5", err);
@@ -133,17 +133,17 @@ public class LegacyExportTests
         Assert.False(Directory.Exists(output));
 
         File.Delete(Path.Combine(data, "r2.h5"));
-        Assert.Equal(0, PepCli.Run("export", "legacy", data, "--out", output, "-q").Code);
+        Assert.Equal(0, LegacyFixtures.RunPep("export", "legacy", data, "--out", output, "-q").Code);
         string target = Path.Combine(output, "dataset_tumble_0.100_0.15.h5");
         var before = File.ReadAllBytes(target);
         string records = File.ReadAllText(Path.Combine(output, LegacyFormat.RecordsFile));
-        (code, _, err) = PepCli.Run("export", "legacy", data, "--out", output, "-q", "--rolled");
+        (code, _, err) = LegacyFixtures.RunPep("export", "legacy", data, "--out", output, "-q", "--rolled");
         Assert.Equal(2, code);
         Assert.Contains("exists", err);
         Assert.Equal(before, File.ReadAllBytes(target));
         Assert.Equal(records, File.ReadAllText(Path.Combine(output, LegacyFormat.RecordsFile)));
 
-        Assert.Equal(0, PepCli.Run("export", "legacy", data, "--out", output, "-q", "--rolled", "--overwrite").Code);
+        Assert.Equal(0, LegacyFixtures.RunPep("export", "legacy", data, "--out", output, "-q", "--rolled", "--overwrite").Code);
         using var rolled = Assert.IsType<LegacyReader>(FrameSources.Open(target));
         Assert.Equal(13 * 3, rolled.RolledCopies);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(output, LegacyFormat.RecordsFile)).Length);

@@ -62,7 +62,7 @@ public class LegacyReaderTests
         Assert.Equal(Enumerable.Range(0, Frames).Select(k => (long)k * Step), source.Iterations);
         Assert.Equal(Step, source.Info.Interval);
         Assert.Equal(expected.Take(Nx * Ny).Count(v => v != 0), source.Info.Particles);
-        Assert.Equal(expected, PepCli.AllFrames(source));
+        Assert.Equal(expected, LegacyFixtures.AllFrames(source));
         // frame by frame and in blocks give the same
         Assert.Equal(expected.AsSpan(5 * Nx * Ny, Nx * Ny).ToArray(), source.ReadFrame(5));
         Assert.Equal(expected.AsSpan((Frames - 1) * Nx * Ny, Nx * Ny).ToArray(), source.ReadFrame(-1));
@@ -126,7 +126,7 @@ public class LegacyReaderTests
     {
         using var dir = new TempDir();
         string peplab = dir.File("run.h5");
-        PepCli.Simulate(peplab);
+        LegacyFixtures.Simulate(peplab);
         var whole = File.ReadAllBytes(peplab);
         foreach (int cut in new[] { whole.Length / 2, whole.Length - 1, 40, 9 })
         {
@@ -172,7 +172,7 @@ public class LegacyReaderTests
                      new[] { "bench", "read", path, "--repeat", "1" },
                  })
         {
-            var (code, _, err) = PepCli.Run(args);
+            var (code, _, err) = LegacyFixtures.RunPep(args);
             Assert.Equal(2, code);
             var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Single(lines);

@@ -4,13 +4,13 @@ using PepLab.Store;
 
 namespace PepLab.Tests;
 
-/// <summary>Runs the <c>pep</c> command line (built next to the tests) as a separate process, and small fixtures.</summary>
-public static class PepCli
+/// <summary>Fixtures of the compatibility tests: <c>pep</c> run with an argument list (no quoting), small trajectories, all frames of a file.</summary>
+public static class LegacyFixtures
 {
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "pep.dll");
 
     /// <summary>Runs <c>pep ARGS</c>; returns (exit code, stdout, stderr).</summary>
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) RunPep(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
