@@ -14,6 +14,36 @@ public struct Xoshiro256StarStar
 
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>The raw state, for hand-inlined kernels that keep it in registers (see <see cref="Step"/>).</summary>
+    public void GetState(out ulong s0, out ulong s1, out ulong s2, out ulong s3)
+    {
+        s0 = _s0; s1 = _s1; s2 = _s2; s3 = _s3;
+    }
+
+    /// <summary>Stores the raw state back after a hand-inlined kernel.</summary>
+    public void SetState(ulong s0, ulong s1, ulong s2, ulong s3)
+    {
+        _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;
+    }
+
+    /// <summary>
+    /// One xoshiro256** step on state held in locals: returns the output and advances the state.
+    /// Identical to <see cref="NextUInt64"/>; lets a kernel keep the state in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        ulong result = BitRotate(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = BitRotate(s3, 45);
+        return result;
+    }
+
     /// <summary>Seeds the state from <paramref name="seed"/> with four SplitMix64 outputs.</summary>
     public Xoshiro256StarStar(ulong seed)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PepLab.Core;
 
 namespace PepLab.Simulate;
@@ -47,7 +48,8 @@ public sealed class PepSimulator
             int j = i + (int)_rng.NextBounded((uint)(all.Length - i));
             (all[i], all[j]) = (all[j], all[i]);
         }
-        _positions = all[..n];
+        _positions = Pinned<int>(n);
+        all.AsSpan(0, n).CopyTo(_positions);
         foreach (var s in _positions)
             _sites[s] = (byte)(1 + _rng.NextBounded(4));
     }
@@ -67,7 +69,8 @@ public sealed class PepSimulator
         }
         if (list.Count == 0) throw new PepLabInputException("initial frame", "holds no particle");
         frame.CopyTo(_sites);
-        _positions = list.ToArray();
+        _positions = Pinned<int>(list.Count);
+        list.CopyTo(_positions);
     }
 
     private PepSimulator(Lattice lattice, double tumble, ulong seed)
@@ -76,12 +79,16 @@ public sealed class PepSimulator
             throw new PepLabInputException("--tumble", $"must be in [0, 1] (got {tumble})");
         Lattice = lattice;
         Tumble = tumble;
-        _sites = new byte[lattice.Sites];
-        _neighbours = lattice.NeighbourTable();
+        _sites = Pinned<byte>(lattice.Sites);
+        var table = lattice.NeighbourTable();
+        _neighbours = Pinned<int>(table.Length);
+        table.CopyTo(_neighbours, 0);
         _tumbleThreshold = (uint)Math.Round(tumble * (1 << 30));
         _rng = new Xoshiro256StarStar(seed);
         _positions = [];
     }
+
+    private static T[] Pinned<T>(int length) where T : unmanaged => GC.AllocateArray<T>(length, pinned: true);
 
     /// <summary>The lattice geometry.</summary>
     public Lattice Lattice { get; }
@@ -115,33 +122,46 @@ public sealed class PepSimulator
     public unsafe void Sweep()
     {
         uint threshold = _tumbleThreshold;
-        var rng = _rng;
-        fixed (byte* lat = _sites)
-        fixed (int* pos = _positions)
-        fixed (int* nbr = _neighbours)
+        // Generator state in locals so the JIT keeps it in registers for the whole sweep.
+        _rng.GetState(out ulong s0, out ulong s1, out ulong s2, out ulong s3);
+        // The arrays live on the pinned object heap, so raw pointers need no 'fixed' (which costs registers).
+        byte* lat = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_sites));
+        int* pos = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_positions));
+        int* nbr = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_neighbours)) - 1;
         {
-            for (int i = _positions.Length - 1; i >= 0; i--)
+            // 'range' is the number of particles not yet visited; the one visited now lands at range - 1.
+            for (ulong range = (ulong)_positions.Length; range != 0; range--)
             {
-                ulong r = rng.NextUInt64();
-                // Fisher-Yates step: pick uniformly among positions 0..i and move it to i.
-                uint j = Xoshiro256StarStar.Bounded((uint)(r >> 32), (uint)(i + 1), ref rng);
-                int site = pos[j];
-                pos[j] = pos[i];
+                ulong r = Xoshiro256StarStar.Step(ref s0, ref s1, ref s2, ref s3);
+                // Fisher-Yates step by Lemire's multiply-shift: pick uniformly among 0..range-1.
+                ulong m = (r >> 32) * range;
+                if ((uint)m < (uint)range)
+                {
+                    uint reject = unchecked(0u - (uint)range) % (uint)range;
+                    while ((uint)m < reject)
+                        m = (Xoshiro256StarStar.Step(ref s0, ref s1, ref s2, ref s3) >> 32) * range;
+                }
+                int* last = pos + range - 1;
+                int* picked = pos + (m >> 32);
+                int site = *picked;
+                *picked = *last;
 
-                // Move if the site ahead is empty (branch-free).
+                // Move if the site ahead is empty, branch-free: masks are all ones or zero.
                 int code = lat[site];
-                int ahead = nbr[(site << 2) + code - 1];
-                int free = lat[ahead] == 0 ? 1 : 0;
-                int target = free != 0 ? ahead : site;
-                lat[site] = (byte)(code & (free - 1));   // cleared when the particle leaves
-                // Tumble: bits 2..31 against round(P_t 2^30); new direction from bits 0..1.
+                int ahead = nbr[(site << 2) + code];          // nbr is offset by one: codes are 1..4
+                int free = (lat[ahead] - 1) >> 31;                 // -1 when the site ahead is empty
+                int target = site + ((ahead - site) & free);
+                lat[site] = (byte)(code & ~free);                  // cleared when the particle leaves
+                // Tumble: bits 2..31 against round(P_t 2^30) (both < 2^31, so the sign of the
+                // difference is the comparison); the new direction comes from bits 0..1.
                 uint low = (uint)r;
-                int newCode = (low >> 2) < threshold ? (int)(low & 3) + 1 : code;
+                int tumble = (int)((low >> 2) - threshold) >> 31;   // -1 when tumbling
+                int newCode = code + ((((int)(low & 3) + 1) - code) & tumble);
                 lat[target] = (byte)newCode;
-                pos[i] = target;
+                *last = target;
             }
         }
-        _rng = rng;
+        _rng.SetState(s0, s1, s2, s3);
         SweepsDone++;
     }
 }
