@@ -83,20 +83,8 @@ public static partial class LegacyFormat
     /// numpy's <c>roll(frame, (shift, shift), axis=(0, 1))</c> of an (nx, ny) row-major frame:
     /// <c>destination[(i + shift) % nx, (j + shift) % ny] = frame[i, j]</c>.
     /// </summary>
-    public static void Roll(ReadOnlySpan<byte> frame, int nx, int ny, int shift, Span<byte> destination)
-    {
-        if (frame.Length != nx * ny || destination.Length != nx * ny)
-            throw new ArgumentException($"frames must hold {nx} x {ny} sites");
-        int sr = Core.Lattice.Mod(shift, nx), sc = Core.Lattice.Mod(shift, ny);
-        for (int i = 0; i < nx; i++)
-        {
-            var src = frame.Slice(i * ny, ny);
-            var dst = destination.Slice(((i + sr) % nx) * ny, ny);
-            // columns j < ny - sc go to j + sc; the rest wrap to the front.
-            src[..(ny - sc)].CopyTo(dst[sc..]);
-            src[(ny - sc)..].CopyTo(dst[..sc]);
-        }
-    }
+    public static void Roll(ReadOnlySpan<byte> frame, int nx, int ny, int shift, Span<byte> destination) =>
+        Core.FrameTransforms.Roll(frame, destination, nx, ny, shift, shift);
 
     /// <summary>One line of <see cref="RecordsFile"/> in pandas' <c>to_csv</c> form.</summary>
     public static string RecordsRow(int index, double tumble, long? iterations, double density, int? speed) =>
