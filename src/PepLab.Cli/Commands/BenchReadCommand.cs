@@ -36,7 +36,7 @@ internal static class BenchReadCommand
                 foreach (var (_, _, frame) in source.Frames(block: b))
                     foreach (byte v in frame.Span) checksum += v;
                 double total = clock.Elapsed.TotalSeconds;
-                string layout = source is LegacyReader legacy ? (legacy.RolledCopies > 0 ? $"legacy, {legacy.RolledCopies} rolled copies" : "legacy") : "peplab";
+                string layout = source is LegacyReader legacy ? (legacy.RolledCopies > 0 ? "legacy-rolled" : "legacy") : "peplab";
                 table.AddRow(pass.ToString(CultureInfo.InvariantCulture), layout, source.Count.ToString(CultureInfo.InvariantCulture),
                     $"{open:0.000}", $"{total - open:0.000}", $"{total:0.000}", $"{source.Count / Math.Max(total - open, 1e-9):N0}",
                     checksum.ToString(CultureInfo.InvariantCulture));

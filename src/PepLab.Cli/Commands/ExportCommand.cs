@@ -25,6 +25,7 @@ internal static class ExportCommand
         {
             Description = "Folder to write the dataset_tumble_{P_t:.3f}_{density}.h5 files and sampler_records.csv into (created if missing).",
             Required = true,
+            HelpName = "DIR",
         };
         var rolled = Flag("--rolled", "Also write the 13 rolled uint8 copies conf_{iteration}_{roll}, roll = 0, 10, ..., 120, like the original sampler.py (about 4.3x the bytes).");
         var overwrite = Flag("--overwrite", "Replace exported files that already exist in --out.");
