@@ -104,11 +104,29 @@ public sealed class LegacyReader : IFrameSource
     /// </summary>
     public static LegacyReader Open(string path)
     {
+        if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
         Hdf5Probe.Check(path);
-        var file = H5File.OpenRead(path);
+        NativeFile file;
         try
         {
-            return Open(path, file, file.Children().ToList());
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new PepLabInputException(path, $"cannot be opened as HDF5 ({e.GetType().Name}: {e.Message})");
+        }
+        try
+        {
+            List<IH5Object> children;
+            try
+            {
+                children = file.Children().ToList();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new PepLabInputException(path, $"its root group cannot be listed ({e.GetType().Name}: {e.Message})");
+            }
+            return Open(path, file, children);
         }
         catch
         {

@@ -25,8 +25,8 @@ public class LegacyReaderTests
             frames.astype(np.uint8).tofile("expected.bin")
             order = rng.permutation(n)
 
-            def write(name, rolled=False, dtype=np.int32, extra=None):
-                with h5py.File(name, "w") as f:
+            def write(name, rolled=False, dtype=np.int32, extra=None, libver="earliest"):
+                with h5py.File(name, "w", libver=libver) as f:
                     for k in order:
                         img = frames[k]
                         f.create_dataset(f"conf_{iterations[k]}", data=img.astype(dtype))
@@ -40,6 +40,7 @@ public class LegacyReaderTests
             write(f"dataset_tumble_{0.34:.3f}_{0.3}.h5", rolled=True)
             write("dataset_tumble_0.200_0.1.h5", dtype=np.uint8)
             write("dataset_tumble_0.200_0.2.h5", dtype=np.int64)
+            write("dataset_tumble_0.200_0.3.h5", rolled=True, libver="latest")  # new-style (dense) link storage
             write("not_a_legacy_name.h5")
             with h5py.File("dataset_tumble_0.100_0.2.h5", "w") as f:
                 f.create_dataset("x", data=np.zeros((3, 3)))
@@ -94,6 +95,7 @@ public class LegacyReaderTests
         }
         using (var bytes = FrameSources.Open(dir.File("dataset_tumble_0.200_0.1.h5"))) AssertMatches(bytes, expected);
         using (var longs = LegacyReader.Open(dir.File("dataset_tumble_0.200_0.2.h5"))) AssertMatches(longs, expected);
+        using (var dense = FrameSources.Open(dir.File("dataset_tumble_0.200_0.3.h5"))) AssertMatches(dense, expected);
     }
 
     [Fact]
