@@ -68,6 +68,9 @@ internal static class DatasetCommand
 
     private static void Render(DatasetSummary s, bool listRuns)
     {
+        // A terminal's width wraps long file names; output to a file or pipe gets room for a row per line.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected) console.Profile.Width = 240;
         var table = new Table().Title(Markup.Escape(s.Path)).AddColumns("", "value");
         table.AddRow("layout", Markup.Escape(List(s.Layouts, x => x)));
         table.AddRow("runs", s.Runs.Count.ToString(CultureInfo.InvariantCulture));
@@ -81,14 +84,14 @@ internal static class DatasetCommand
         table.AddRow("compression ratio", Ratio(s.CompressionRatio));
         if (s.Incomplete.Count > 0) table.AddRow("incomplete (*.partial)", s.Incomplete.Count.ToString(CultureInfo.InvariantCulture));
         if (s.Problems.Count > 0) table.AddRow("unreadable files", s.Problems.Count.ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
+        console.Write(table);
         if (!listRuns || s.Runs.Count == 0) return;
         var runs = new Table().AddColumns("file", "layout", "density", "P_t", "lattice", "N", "frames", "interval", "bytes", "ratio");
         foreach (var r in s.Runs)
             runs.AddRow(Markup.Escape(Path.GetFileName(r.File)), r.LayoutName, Py(r.Density), Py(r.Tumble), $"{r.Nx}x{r.Ny}",
                 r.Particles.ToString(CultureInfo.InvariantCulture), r.Frames.ToString(CultureInfo.InvariantCulture),
                 r.Interval?.ToString(CultureInfo.InvariantCulture) ?? "-", Bytes(r.Bytes), Ratio(r.CompressionRatio));
-        AnsiConsole.Write(runs);
+        console.Write(runs);
     }
 
     private static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
