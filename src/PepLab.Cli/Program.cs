@@ -6,7 +6,10 @@ var root = new RootCommand(
     "PepLab: simulate the persistent exclusion process, store trajectories in HDF5, analyse clusters, " +
     "and learn the tumbling probability from snapshots.");
 root.Subcommands.Add(SimulateCommand.Build());
+root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
+root.Subcommands.Add(ClustersCommand.Build());
+root.Subcommands.Add(EquilibrateCommand.Build());
 root.Subcommands.Add(ExportCommand.Build());
 root.Subcommands.Add(DatasetCommand.Build());
 

@@ -2,30 +2,6 @@ using PepLab.Core;
 
 namespace PepLab.Store;
 
-/// <summary>The trajectory files of a data set: a single file, or the <c>*.h5</c> files of a folder.</summary>
-public static class DatasetFiles
-{
-    /// <summary>
-    /// <paramref name="path"/> itself when it is a file; the <c>*.h5</c> files directly in it, in
-    /// name order, when it is a folder. Throws <see cref="PepLabInputException"/> when it is neither.
-    /// </summary>
-    public static IReadOnlyList<string> Enumerate(string path)
-    {
-        if (File.Exists(path)) return [path];
-        if (!Directory.Exists(path)) throw new PepLabInputException(path, "no such file or folder");
-        return Directory.EnumerateFiles(path, "*.h5", SearchOption.TopDirectoryOnly)
-            .Where(f => f.EndsWith(".h5", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-    }
-
-    /// <summary>Files left by writes that never completed (<c>*.partial</c>) in a folder.</summary>
-    public static IReadOnlyList<string> Incomplete(string path) =>
-        Directory.Exists(path)
-            ? Directory.EnumerateFiles(path, "*" + TrajectoryFormat.PartialSuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
-            : [];
-}
-
 /// <summary>One run (file) of a data set.</summary>
 public sealed record RunSummary(
     string File,
@@ -54,7 +30,12 @@ public sealed record RunSummary(
 public sealed record DatasetProblem(string File, string Message);
 
 /// <summary>What a data set folder (or a single file) holds, whatever the layout of its files.</summary>
-public sealed record DatasetSummary(string Path, IReadOnlyList<RunSummary> Runs, IReadOnlyList<DatasetProblem> Problems, IReadOnlyList<string> Incomplete)
+public sealed record DatasetSummary(
+    string Path,
+    IReadOnlyList<RunSummary> Runs,
+    IReadOnlyList<DatasetProblem> Problems,
+    IReadOnlyList<string> Incomplete,
+    IReadOnlyDictionary<string, int>? PlannedStatus)
 {
     public IReadOnlyList<string> Layouts => Runs.Select(r => r.LayoutName).Distinct().Order(StringComparer.Ordinal).ToList();
     public IReadOnlyList<double> Densities => Runs.Select(r => r.Density).Distinct().Order().ToList();
@@ -67,14 +48,16 @@ public sealed record DatasetSummary(string Path, IReadOnlyList<RunSummary> Runs,
     public double BytesPerFrame => Frames > 0 ? (double)Bytes / Frames : double.NaN;
 
     /// <summary>
-    /// Opens every file of <paramref name="path"/> (see <see cref="DatasetFiles.Enumerate"/>) and
-    /// summarises it. A single file that cannot be read throws <see cref="PepLabInputException"/>;
-    /// in a folder, unreadable files are listed in <see cref="Problems"/> and the rest summarised.
-    /// <paramref name="filesDone"/> is called after each file.
+    /// Opens every file of <paramref name="path"/> (see <see cref="DataSet.TrajectoryFiles"/>: a
+    /// file, the runs of a PepLab data set, or the *.h5 files of a folder) and summarises it. A
+    /// single file that cannot be read throws <see cref="PepLabInputException"/>; in a folder,
+    /// unreadable files are listed in <see cref="Problems"/> and the rest summarised. For a PepLab
+    /// data set, <see cref="PlannedStatus"/> counts its planned runs by status (complete, pending,
+    /// incomplete, failed). <paramref name="filesDone"/> is called after each file.
     /// </summary>
     public static DatasetSummary Of(string path, Action<int>? filesDone = null, CancellationToken cancellation = default)
     {
-        var files = DatasetFiles.Enumerate(path);
+        var files = DataSet.TrajectoryFiles(path);
         bool single = File.Exists(path);
         var runs = new List<RunSummary>();
         var problems = new List<DatasetProblem>();
@@ -91,8 +74,20 @@ public sealed record DatasetSummary(string Path, IReadOnlyList<RunSummary> Runs,
             }
             filesDone?.Invoke(i + 1);
         }
-        return new DatasetSummary(path, runs, problems, DatasetFiles.Incomplete(path));
+        Dictionary<string, int>? planned = null;
+        if (Directory.Exists(path) && DataSet.IsDataSet(path))
+        {
+            var set = DataSet.Open(path);
+            planned = set.Runs.GroupBy(r => set.StatusOf(r)).ToDictionary(g => g.Key, g => g.Count());
+        }
+        return new DatasetSummary(path, runs, problems, IncompleteFiles(path), planned);
     }
+
+    /// <summary>Files left by writes that never completed (<c>*.partial</c>) in a folder.</summary>
+    public static IReadOnlyList<string> IncompleteFiles(string path) =>
+        Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*" + TrajectoryFormat.PartialSuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
+            : [];
 
     /// <summary>The summary of one trajectory file of either layout.</summary>
     public static RunSummary Summarise(string file)

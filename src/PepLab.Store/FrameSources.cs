@@ -17,7 +17,7 @@ public static class FrameSources
     {
         if (Directory.Exists(path)) throw new PepLabInputException(path, "is a folder, not a trajectory file");
         if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
-        Hdf5Probe.Check(path);
+        Hdf5Files.CheckWhole(path);
         NativeFile file;
         try
         {

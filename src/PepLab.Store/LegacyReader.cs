@@ -105,7 +105,7 @@ public sealed class LegacyReader : IFrameSource
     public static LegacyReader Open(string path)
     {
         if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
-        Hdf5Probe.Check(path);
+        Hdf5Files.CheckWhole(path);
         NativeFile file;
         try
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PepLab.Core;
 using PepLab.Store;
 
 namespace PepLab.Tests;
@@ -46,6 +47,31 @@ public class DatasetInfoTests
         Assert.Equal(2, json.RootElement.GetProperty("runs").GetInt32());
         Assert.Equal(14, json.RootElement.GetProperty("frames").GetInt64());
         Assert.Equal(bytes, json.RootElement.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public void APepLabDataSetShowsItsPlannedRunsAndExportsItsCompleteOnes()
+    {
+        using var dir = new TempDir();
+        var spec = new SampleSpec { Densities = [0.1, 0.2], Tumbles = [0.25], Replicas = 1, Nx = 10, Ny = 14, Warmup = 2, Snapshots = 4, BaseSeed = 3 };
+        var set = DataSet.CreateOrResume(dir.Path, spec);
+        Sampler.Run(set, jobs: 1, subset: [0], cancellation: TestContext.Current.CancellationToken);
+
+        var s = DatasetSummary.Of(dir.Path, cancellation: TestContext.Current.CancellationToken);
+        Assert.Single(s.Runs);
+        Assert.Empty(s.Problems);
+        Assert.NotNull(s.PlannedStatus);
+        Assert.Equal(1, s.PlannedStatus!["complete"]);
+        Assert.Equal(1, s.PlannedStatus["pending"]);
+
+        var (code, stdout, err) = LegacyFixtures.RunPep("dataset", "info", dir.Path);
+        Assert.True(code == 0, err);
+        Assert.Contains("2 planned runs: 1 complete, 1 pending", stdout);
+
+        (code, _, err) = LegacyFixtures.RunPep("export", "legacy", dir.Path, "--out", dir.File("legacy"), "-q");
+        Assert.True(code == 0, err);
+        Assert.Equal(["dataset_tumble_0.250_0.1.h5", LegacyFormat.RecordsFile],
+            Directory.GetFiles(dir.File("legacy")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public class LegacyExportTests
         File.WriteAllText(Path.Combine(data, "notes.txt"), "not a trajectory");
         string output = dir.File("out");
 
-        var items = LegacyExport.Plan(DatasetFiles.Enumerate(data), output, overwrite: false);
+        var items = LegacyExport.Plan(DataSet.TrajectoryFiles(data), output, overwrite: false);
         Assert.Equal(["dataset_tumble_0.016_0.15000000000000002.h5", "dataset_tumble_0.500_0.3.h5"],
             items.Select(i => Path.GetFileName(i.Target)));
         var written = new List<TrajectoryInfo>();
@@ -103,6 +103,18 @@ public class LegacyExportTests
             "1,0.5,10,0.3,2\n" +
             $"0,0.015625,{4 * 64},0.15000000000000002,2\n",
             File.ReadAllText(Path.Combine(output, LegacyFormat.RecordsFile)));
+
+        string pandas = ExternalTools.Python("pandas");
+        string check = ExternalTools.RunPython(pandas, $$"""
+            import pandas as pd
+            r = pd.read_csv(r"{{Path.Combine(output, LegacyFormat.RecordsFile)}}", index_col=0, float_precision="round_trip")
+            assert list(r.columns) == ["tumble", "n_iter", "density", "speed"], list(r.columns)
+            assert list(r.index) == [0, 1, 0]
+            assert r.density.iloc[0] == 0.15000000000000002 and r.density.iloc[1] == 0.3
+            assert list(r.n_iter) == [256, 10, 256] and list(r.speed) == [2, 2, 2]
+            print("ok")
+            """);
+        Assert.StartsWith("ok", check);
 
         foreach (var (item, info) in items.Zip(new[] { a, b }))
         {

@@ -32,7 +32,7 @@ internal static class DatasetCommand
         cmd.SetAction(r => Guard("dataset info", () =>
         {
             string p = r.GetValue(path)!;
-            int files = DatasetFiles.Enumerate(p).Count;
+            int files = DataSet.TrajectoryFiles(p).Count;
             var summary = Progress.Run(r.GetValue(quiet) || files < 2, "dataset info", files, "files",
                 report => DatasetSummary.Of(p, n => report(n), Cancellation));
             if (r.GetValue(json)) Console.WriteLine(ToJson(summary).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -82,6 +82,9 @@ internal static class DatasetCommand
         table.AddRow("bytes per frame", double.IsNaN(s.BytesPerFrame) ? "-" : $"{s.BytesPerFrame:N0} B");
         table.AddRow("raw uint8 bytes", $"{Bytes(s.RawBytes)}");
         table.AddRow("compression ratio", Ratio(s.CompressionRatio));
+        if (s.PlannedStatus is { } planned)
+            table.AddRow("data set (sample.json)", Markup.Escape($"{planned.Values.Sum()} planned runs: " +
+                string.Join(", ", planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))));
         if (s.Incomplete.Count > 0) table.AddRow("incomplete (*.partial)", s.Incomplete.Count.ToString(CultureInfo.InvariantCulture));
         if (s.Problems.Count > 0) table.AddRow("unreadable files", s.Problems.Count.ToString(CultureInfo.InvariantCulture));
         console.Write(table);
@@ -109,6 +112,9 @@ internal static class DatasetCommand
         ["raw_bytes"] = s.RawBytes,
         ["bytes_per_frame"] = Number(s.BytesPerFrame),
         ["compression_ratio"] = Number(s.CompressionRatio),
+        ["planned_status"] = s.PlannedStatus is { } planned
+            ? new JsonObject(planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))))
+            : null,
         ["incomplete"] = new JsonArray(s.Incomplete.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
         ["problems"] = new JsonArray(s.Problems.Select(p => (JsonNode?)new JsonObject { ["file"] = p.File, ["error"] = p.Message }).ToArray()),
         ["files"] = new JsonArray(s.Runs.Select(r => (JsonNode?)new JsonObject

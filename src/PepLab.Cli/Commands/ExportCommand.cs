@@ -19,7 +19,7 @@ internal static class ExportCommand
     {
         var dataset = new Argument<string>("DATASET")
         {
-            Description = "A trajectory file, or a folder whose *.h5 trajectory files are all exported.",
+            Description = "A trajectory file, a PepLab data set (its complete runs), or a folder whose *.h5 trajectory files are all exported.",
         };
         var output = new Option<string>("--out", "-o")
         {
@@ -43,8 +43,7 @@ internal static class ExportCommand
             string folder = r.GetValue(output)!;
             bool roll = r.GetValue(rolled);
             bool q = r.GetValue(quiet);
-            var files = DatasetFiles.Enumerate(source);
-            if (files.Count == 0) throw new PepLabInputException(source, "holds no *.h5 trajectory files");
+            var files = DataSet.TrajectoryFiles(source);
             var items = LegacyExport.Plan(files, folder, r.GetValue(overwrite));
             long total = items.Sum(i => (long)i.Info.Frames);
             var done = new List<TrajectoryInfo>();
