@@ -1,3 +1,4 @@
+using PepLab.Core;
 using System.Globalization;
 using System.Text.RegularExpressions;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace PepLab.Store;
+namespace PepLab.Core;
 
 /// <summary>
 /// Python's text forms of a float, reproduced exactly: <c>repr(x)</c> / <c>f"{x}"</c> and
