@@ -303,7 +303,7 @@ public class EquilibrationTests
             from pymbar import timeseries
             rng = np.random.default_rng(2024)
             for k in range(6):
-                n = int(rng.integers(4, 400))
+                n = int(rng.integers(4, 200))
                 kind = k % 3
                 if kind == 0:
                     x = rng.normal(size=n).cumsum() * 0.1 + rng.normal(size=n)
