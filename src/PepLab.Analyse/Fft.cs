@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace PepLab.Analyse;
 
 /// <summary>
@@ -42,8 +45,11 @@ internal sealed class Fft
     public void Transform(Span<double> re, Span<double> im, int n, bool inverse)
     {
         if (n > MaxSize || (n & (n - 1)) != 0) throw new ArgumentException($"size {n} is not a power of two up to {MaxSize}", nameof(n));
-        re = re[..n];
-        im = im[..n];
+        if (re.Length < n || im.Length < n) throw new ArgumentException("buffers shorter than the transform");
+        ref double r = ref MemoryMarshal.GetReference(re);
+        ref double i0 = ref MemoryMarshal.GetReference(im);
+        ref double cos = ref MemoryMarshal.GetArrayDataReference(_cos);
+        ref double sin = ref MemoryMarshal.GetArrayDataReference(_sin);
         // Bit-reversal permutation.
         for (int i = 1, j = 0; i < n; i++)
         {
@@ -52,8 +58,8 @@ internal sealed class Fft
             j ^= bit;
             if (i < j)
             {
-                (re[i], re[j]) = (re[j], re[i]);
-                (im[i], im[j]) = (im[j], im[i]);
+                (Unsafe.Add(ref r, i), Unsafe.Add(ref r, j)) = (Unsafe.Add(ref r, j), Unsafe.Add(ref r, i));
+                (Unsafe.Add(ref i0, i), Unsafe.Add(ref i0, j)) = (Unsafe.Add(ref i0, j), Unsafe.Add(ref i0, i));
             }
         }
         double sign = inverse ? -1 : 1;
@@ -61,18 +67,20 @@ internal sealed class Fft
         {
             int half = len >> 1;
             int step = MaxSize / len;
-            for (int start = 0; start < n; start += len)
+            for (int k = 0; k < half; k++)
             {
-                for (int k = 0; k < half; k++)
+                double wr = Unsafe.Add(ref cos, k * step), wi = sign * Unsafe.Add(ref sin, k * step);
+                for (int a = k; a < n; a += len)
                 {
-                    double wr = _cos[k * step], wi = sign * _sin[k * step];
-                    int a = start + k, b = a + half;
-                    double xr = re[b] * wr - im[b] * wi;
-                    double xi = re[b] * wi + im[b] * wr;
-                    re[b] = re[a] - xr;
-                    im[b] = im[a] - xi;
-                    re[a] += xr;
-                    im[a] += xi;
+                    int b = a + half;
+                    double br = Unsafe.Add(ref r, b), bi = Unsafe.Add(ref i0, b);
+                    double xr = br * wr - bi * wi;
+                    double xi = br * wi + bi * wr;
+                    double ar = Unsafe.Add(ref r, a), ai = Unsafe.Add(ref i0, a);
+                    Unsafe.Add(ref r, b) = ar - xr;
+                    Unsafe.Add(ref i0, b) = ai - xi;
+                    Unsafe.Add(ref r, a) = ar + xr;
+                    Unsafe.Add(ref i0, a) = ai + xi;
                 }
             }
         }

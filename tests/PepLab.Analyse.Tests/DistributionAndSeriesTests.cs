@@ -125,7 +125,6 @@ public class DistributionAndSeriesTests
     /// <summary>A tiny trajectory of hand-made frames with known statistics.</summary>
     internal static string WriteKnownTrajectory(TempDir dir, string name = "known.h5")
     {
-        var lattice = new Lattice(4, 6);
         var p = new RunParameters { Nx = 4, Ny = 6, Density = 4 / 24.0, Tumble = 0.5, Snapshots = 3, Interval = 2, Warmup = 0 };
         var info = TrajectoryInfo.FromRun(p);
         string path = dir.File(name);
@@ -139,7 +138,6 @@ public class DistributionAndSeriesTests
             w.Write(2, 4, f2);
             w.Complete();
         }
-        _ = lattice;
         return path;
     }
 
