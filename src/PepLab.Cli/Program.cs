@@ -6,11 +6,16 @@ var root = new RootCommand(
     "PepLab: simulate the persistent exclusion process, store trajectories in HDF5, analyse clusters, " +
     "and learn the tumbling probability from snapshots.");
 root.Subcommands.Add(SimulateCommand.Build());
+root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
 root.Subcommands.Add(TrainCommand.Build());
 root.Subcommands.Add(EvaluateCommand.BuildPredict());
 root.Subcommands.Add(EvaluateCommand.Build());
 root.Subcommands.Add(ModelCommand.Build());
+root.Subcommands.Add(ClustersCommand.Build());
+root.Subcommands.Add(EquilibrateCommand.Build());
+root.Subcommands.Add(ExportCommand.Build());
+root.Subcommands.Add(DatasetCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -90,7 +90,7 @@ public static class Splitter
     public const string LeakWarning =
         "random-snapshot split: consecutive snapshots of one trajectory are nearly identical and land in both training and validation, so validation scores are optimistic (use --split trajectory or time for an honest estimate)";
 
-    public static SplitResult Split(DataSet data, SplitOptions options)
+    public static SplitResult Split(TrajectorySet data, SplitOptions options)
     {
         options.Validate();
         var rng = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32))));

@@ -104,7 +104,7 @@ public static class TrainingJob
         if (File.Exists(Path.Combine(folder, ModelFile.JsonName)) && !r.Overwrite)
             throw new PepLabInputException(r.Out, "already holds a model (use --overwrite to replace it)");
 
-        var data = DataSet.Open(r.Dataset, r.Densities, r.Tumbles);
+        var data = TrajectorySet.Open(r.Dataset, r.Densities, r.Tumbles);
         data.RequireTrainable(r.Dataset);
         var (nx, ny) = data.Lattice(r.Dataset);
         var shapes = config.Shapes(nx, ny);

@@ -131,7 +131,7 @@ public class LoaderTests
     {
         using var dir = new TempDir();
         TestData.Tiny(dir.Path, [0.05, 0.3], replicas: 1, frames: 70, side: 16);
-        var data = DataSet.Open(dir.Path);
+        var data = TrajectorySet.Open(dir.Path);
         Assert.Equal(2, data.Runs.Count);
         var loader = new FrameLoader(data.All(), new LoaderOptions { BatchSize = 32, BlockFrames = 16, ShuffleBuffer = 40 });
         var byFrame = new Dictionary<(int, int), byte[]>();

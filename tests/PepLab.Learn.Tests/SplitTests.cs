@@ -22,7 +22,7 @@ public class SplitTests
     [Fact]
     public void TrajectorySplitHoldsOutWholeReplicas()
     {
-        var data = DataSet.FromRuns("d", [Run(0, 0.1), Run(1, 0.1), Run(2, 0.3), Run(3, 0.3), Run(4, 0.3), Run(5, 0.3), Run(6, 0.3)]);
+        var data = TrajectorySet.FromRuns("d", [Run(0, 0.1), Run(1, 0.1), Run(2, 0.3), Run(3, 0.3), Run(4, 0.3), Run(5, 0.3), Run(6, 0.3)]);
         var split = Splitter.Split(data, new SplitOptions { Fraction = 0.2, Seed = 3 });
         Assert.Empty(split.Warnings);
         var train = Frames(split.Train);
@@ -40,7 +40,7 @@ public class SplitTests
     [Fact]
     public void SingleRunGroupsFallBackToTimeBlocks()
     {
-        var data = DataSet.FromRuns("d", [Run(0, 0.1), Run(1, 0.3)]);
+        var data = TrajectorySet.FromRuns("d", [Run(0, 0.1), Run(1, 0.3)]);
         var split = Splitter.Split(data, new SplitOptions { Fraction = 0.2, Gap = 10 });
         Assert.Contains("one run", split.Description);
         foreach (var r in data.Runs)
@@ -55,7 +55,7 @@ public class SplitTests
     [Fact]
     public void TimeBlocksKeepTheGapOnBothSides()
     {
-        var data = DataSet.FromRuns("d", [Run(0, 0.1, frames: 300), Run(1, 0.3, frames: 300)]);
+        var data = TrajectorySet.FromRuns("d", [Run(0, 0.1, frames: 300), Run(1, 0.3, frames: 300)]);
         var split = Splitter.Split(data, new SplitOptions { Kind = SplitKind.Time, Fraction = 0.2, Gap = 5, Blocks = 3 });
         var train = split.Train.Runs[0].Ranges;
         var val = split.Validation.Runs[0].Ranges;
@@ -68,7 +68,7 @@ public class SplitTests
     [Fact]
     public void RandomSplitWarnsThatItLeaks()
     {
-        var data = DataSet.FromRuns("d", [Run(0, 0.1), Run(1, 0.3)]);
+        var data = TrajectorySet.FromRuns("d", [Run(0, 0.1), Run(1, 0.3)]);
         var split = Splitter.Split(data, new SplitOptions { Kind = SplitKind.Random, Fraction = 0.3 });
         Assert.Contains(Splitter.LeakWarning, split.Warnings);
         Assert.Equal(200, Frames(split.Train).Count + Frames(split.Validation).Count);
@@ -89,7 +89,7 @@ public class SplitTests
     [Fact]
     public void BadSplitSettingsAreInputErrors()
     {
-        var data = DataSet.FromRuns("d", [Run(0, 0.1, frames: 20), Run(1, 0.3, frames: 20)]);
+        var data = TrajectorySet.FromRuns("d", [Run(0, 0.1, frames: 20), Run(1, 0.3, frames: 20)]);
         Assert.Throws<PepLabInputException>(() => Splitter.Split(data, new SplitOptions { Fraction = 1.5 }));
         Assert.Throws<PepLabInputException>(() => Splitter.Split(data, new SplitOptions { Gap = -1 }));
         Assert.Throws<PepLabInputException>(() => SplitOptions.ParseKind("sideways"));

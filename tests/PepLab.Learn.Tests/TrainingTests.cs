@@ -79,7 +79,7 @@ public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
     public void SavedModelReproducesPredictionsExactly()
     {
         using var loaded = ModelFile.Load(tiny.ModelPath, CPU);
-        var data = DataSet.Open(tiny.DataPath);
+        var data = TrajectorySet.Open(tiny.DataPath);
         var held = tiny.Result.Document.Training!.Split.HeldOut;
         var validation = new FrameSet(data.Runs.Where(r => held.Contains(Path.GetRelativePath(data.Root, r.Path)))
             .Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());

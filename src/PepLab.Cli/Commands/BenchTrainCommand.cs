@@ -51,7 +51,7 @@ internal static class BenchTrainCommand
                     Generate(temporary, r.GetValue(nx), r.GetValue(ny), count);
                     dataPath = temporary;
                 }
-                var set = DataSet.Open(dataPath);
+                var set = TrajectorySet.Open(dataPath);
                 var (rows, cols) = set.Lattice(dataPath);
                 config.Shapes(rows, cols);
                 var all = set.All();

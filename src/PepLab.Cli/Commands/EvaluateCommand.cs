@@ -32,7 +32,7 @@ internal static class EvaluateCommand
             TorchRuntime.SetThreads(r.GetValue(threads));
             using var model = ModelFile.Load(r.GetValue(modelArg)!, dev);
             string dataPath = r.GetValue(dataset)!;
-            var data = DataSet.Open(dataPath, LearnOptions.Filter(r, densities, "--densities"), LearnOptions.Filter(r, tumbles, "--tumbles"));
+            var data = TrajectorySet.Open(dataPath, LearnOptions.Filter(r, densities, "--densities"), LearnOptions.Filter(r, tumbles, "--tumbles"));
             var (nx, ny) = data.Lattice(dataPath);
             model.RequireLattice(nx, ny, dataPath);
             int b = r.GetValue(batch);
@@ -100,7 +100,7 @@ internal static class EvaluateCommand
             TorchRuntime.SetThreads(r.GetValue(threads));
             using var model = ModelFile.Load(r.GetValue(modelArg)!, dev);
             string p = r.GetValue(path)!;
-            var data = DataSet.Open(p);
+            var data = TrajectorySet.Open(p);
             foreach (var size in data.Runs.Select(x => (x.Info.Nx, x.Info.Ny)).Distinct())
                 model.RequireLattice(size.Nx, size.Ny, p);
             string folder = r.GetValue(output) ?? "predictions";
@@ -109,7 +109,7 @@ internal static class EvaluateCommand
             var all = new List<(Predictions P, Dictionary<int, RunEntry> Runs)>();
             foreach (var group in data.Runs.GroupBy(x => (x.Info.Nx, x.Info.Ny)))
             {
-                var part = DataSet.FromRuns(data.Root, group);
+                var part = TrajectorySet.FromRuns(data.Root, group);
                 all.Add((PredictAll(model, part, dev, b, r.GetValue(quiet)), group.ToDictionary(x => x.Id)));
             }
             var predictions = Concat(all.Select(a => a.P).ToList());
@@ -124,7 +124,7 @@ internal static class EvaluateCommand
         return cmd;
     }
 
-    internal static Predictions PredictAll(LoadedModel model, DataSet data, TorchSharp.torch.Device device, int batch, bool quiet)
+    internal static Predictions PredictAll(LoadedModel model, TrajectorySet data, TorchSharp.torch.Device device, int batch, bool quiet)
     {
         var frames = data.All();
         return Progress.Run(quiet, "predict", frames.TotalFrames, "frames", report =>

@@ -8,34 +8,48 @@ namespace PepLab.Cli.Commands;
 /// <summary><c>pep simulate</c>: one run into one trajectory file.</summary>
 internal static class SimulateCommand
 {
-    /// <summary>The options every command that runs the simulator shares (simulate, sample, ...).</summary>
-    internal sealed class RunOptions
+    /// <summary>The run options every command that runs the simulator shares (simulate, sample): all but density and P_t.</summary>
+    internal sealed class ScheduleOptions
     {
-        public readonly Option<double> Density = Option("--density", "Particle density in (0, 1]; N = int(density * nx * ny).", 0.15, "-d");
-        public readonly Option<double> Tumble = Option("--tumble", "Tumbling probability P_t in [0, 1] per particle update.", 0.0725, "-t");
         public readonly Option<int> Nx = Option("--nx", "Lattice rows (>= 2).", RunParameters.DefaultSide);
         public readonly Option<int> Ny = Option("--ny", "Lattice columns (>= 2).", RunParameters.DefaultSide);
         public readonly Option<int> Speed = Option("--speed", "Sweeps per iteration (>= 1).", RunParameters.DefaultSpeed);
         public readonly Option<int> Warmup = Option("--warmup", "Warm-up iterations before the first snapshot (>= 0).", RunParameters.DefaultWarmup);
         public readonly Option<int> Snapshots = Option("--snapshots", "Snapshots to keep (>= 1).", RunParameters.DefaultSnapshots, "-n");
         public readonly Option<int?> Interval = OptionalOption<int>("--interval", "Iterations between snapshots (>= 1); default int(1/P_t), required when P_t = 0.");
-        public readonly Option<ulong?> Seed = OptionalOption<ulong>("--seed", "Seed of the random generator; default: a fresh one, printed and stored in the file.");
+        public readonly Option<ulong?> Seed = OptionalOption<ulong>("--seed", "Seed of the random generator; default: a fresh one, printed and stored in the output.");
+
+        public IEnumerable<Option> All => [Nx, Ny, Speed, Warmup, Snapshots, Interval, Seed];
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Density, Tumble, Nx, Ny, Speed, Warmup, Snapshots, Interval, Seed }) c.Options.Add(o);
+            foreach (var o in All) c.Options.Add(o);
+        }
+    }
+
+    internal sealed class RunOptions
+    {
+        public readonly Option<double> Density = Option("--density", "Particle density in (0, 1]; N = int(density * nx * ny).", 0.15, "-d");
+        public readonly Option<double> Tumble = Option("--tumble", "Tumbling probability P_t in [0, 1] per particle update.", 0.0725, "-t");
+        public readonly ScheduleOptions Schedule = new();
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Density);
+            c.Options.Add(Tumble);
+            Schedule.AddTo(c);
         }
 
         public RunParameters Read(ParseResult r, ulong seed) => new()
         {
             Density = r.GetValue(Density),
             Tumble = r.GetValue(Tumble),
-            Nx = r.GetValue(Nx),
-            Ny = r.GetValue(Ny),
-            Speed = r.GetValue(Speed),
-            Warmup = r.GetValue(Warmup),
-            Snapshots = r.GetValue(Snapshots),
-            Interval = r.GetValue(Interval),
+            Nx = r.GetValue(Schedule.Nx),
+            Ny = r.GetValue(Schedule.Ny),
+            Speed = r.GetValue(Schedule.Speed),
+            Warmup = r.GetValue(Schedule.Warmup),
+            Snapshots = r.GetValue(Schedule.Snapshots),
+            Interval = r.GetValue(Schedule.Interval),
             Seed = seed,
         };
     }
@@ -57,7 +71,7 @@ internal static class SimulateCommand
 
         cmd.SetAction(r => Guard("simulate", () =>
         {
-            ulong seed = r.GetValue(run.Seed) ?? Seeds.Fresh();
+            ulong seed = r.GetValue(run.Schedule.Seed) ?? Seeds.Fresh();
             var p = run.Read(r, seed);
             ReadOnlyMemory<byte>? start = null;
             if (r.GetValue(init) is { } initPath)

@@ -70,9 +70,9 @@ public sealed class ValueFilter
 /// A training or evaluation data set: every trajectory file (*.h5) under a folder (or one file),
 /// with its metadata. Opening reads only metadata; frames are streamed later.
 /// </summary>
-public sealed class DataSet
+public sealed class TrajectorySet
 {
-    private DataSet(string root, IReadOnlyList<RunEntry> runs)
+    private TrajectorySet(string root, IReadOnlyList<RunEntry> runs)
     {
         Root = root;
         Runs = runs;
@@ -90,7 +90,7 @@ public sealed class DataSet
     /// file), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
     /// nothing is there or a file is not a trajectory.
     /// </summary>
-    public static DataSet Open(string path, ValueFilter? densities = null, ValueFilter? tumbles = null, Func<string, IFrameSource>? open = null)
+    public static TrajectorySet Open(string path, ValueFilter? densities = null, ValueFilter? tumbles = null, Func<string, IFrameSource>? open = null)
     {
         open ??= FrameSources.Open;
         List<string> files;
@@ -121,11 +121,11 @@ public sealed class DataSet
                 : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}";
             throw new PepLabInputException(path, why);
         }
-        return new DataSet(System.IO.Path.GetFullPath(path), runs);
+        return new TrajectorySet(System.IO.Path.GetFullPath(path), runs);
     }
 
     /// <summary>A data set from runs already known (tests, in-memory benchmarks).</summary>
-    public static DataSet FromRuns(string root, IEnumerable<RunEntry> runs) => new(root, runs.ToList());
+    public static TrajectorySet FromRuns(string root, IEnumerable<RunEntry> runs) => new(root, runs.ToList());
 
     /// <summary>The lattice every run shares; throws when they differ.</summary>
     public (int Nx, int Ny) Lattice(string subject)

@@ -1,0 +1,107 @@
+using PepLab.Core;
+using PepLab.Store;
+
+namespace PepLab.Analyse;
+
+/// <summary>Cluster statistics of whole runs: one file at a time, or many files in parallel.</summary>
+public static class RunAnalysis
+{
+    /// <summary>
+    /// Labels every frame of <paramref name="range"/> in <paramref name="source"/> and returns the
+    /// per-frame statistics (and the cluster sizes with <paramref name="keepSizes"/>).
+    /// </summary>
+    /// <param name="source">An open trajectory.</param>
+    /// <param name="range">Frames to analyse (default all); a range outside the run is a <see cref="PepLabInputException"/>.</param>
+    /// <param name="keepSizes">Keep the cluster sizes of every frame.</param>
+    /// <param name="framesDone">Called now and then with the number of frames analysed since the last call.</param>
+    /// <param name="cancellation">Stops between blocks of frames.</param>
+    public static RunSeries Analyse(IFrameSource source, FrameRange? range = null, bool keepSizes = false,
+        Action<int>? framesDone = null, CancellationToken cancellation = default)
+    {
+        var (start, end) = (range ?? FrameRange.All).Resolve(source.Count, "--frames");
+        int n = end - start;
+        var labeller = new ClusterLabeller(source.Info.Lattice);
+        var stats = new FrameStatistics[n];
+        var iterations = new long[n];
+        var indices = new int[n];
+        int[][]? sizes = keepSizes ? new int[n][] : null;
+        int pending = 0;
+        foreach (var (index, iteration, frame) in source.Frames(start, end, block: 64))
+        {
+            int i = index - start;
+            labeller.Compute(frame.Span);
+            stats[i] = labeller.Statistics;
+            iterations[i] = iteration;
+            indices[i] = index;
+            if (sizes is not null) sizes[i] = labeller.Sizes.ToArray();
+            if (++pending == 64)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                framesDone?.Invoke(pending);
+                pending = 0;
+            }
+        }
+        if (pending > 0) framesDone?.Invoke(pending);
+        return new RunSeries
+        {
+            Name = System.IO.Path.GetFileNameWithoutExtension(source.Path),
+            Path = source.Path,
+            Info = source.Info,
+            FrameIndices = indices,
+            Iterations = iterations,
+            Frames = stats,
+            Sizes = sizes,
+        };
+    }
+
+    /// <summary>Opens <paramref name="path"/> (any trajectory layout) and analyses it.</summary>
+    public static RunSeries Analyse(string path, FrameRange? range = null, bool keepSizes = false,
+        Action<int>? framesDone = null, CancellationToken cancellation = default)
+    {
+        using var source = FrameSources.Open(path);
+        return Analyse(source, range, keepSizes, framesDone, cancellation);
+    }
+
+    /// <summary>
+    /// Analyses <paramref name="paths"/> with up to <paramref name="jobs"/> files at once (one thread
+    /// per file) and hands each result to <paramref name="completed"/> in the order of
+    /// <paramref name="paths"/>, as soon as it and all earlier ones are done (so results can be written
+    /// out while later files are still analysed, and memory stays bounded).
+    /// </summary>
+    public static void AnalyseFiles(IReadOnlyList<string> paths, int jobs, FrameRange? range, bool keepSizes,
+        Action<int, RunSeries> completed, Action<int>? framesDone = null, CancellationToken cancellation = default)
+    {
+        if (jobs < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {jobs})");
+        var results = new RunSeries?[paths.Count];
+        int next = 0;
+        var gate = new object();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellation };
+        try
+        {
+            Parallel.For(0, paths.Count, options, i =>
+            {
+                var series = Analyse(paths[i], range, keepSizes, framesDone, cancellation);
+                lock (gate)
+                {
+                    results[i] = series;
+                    while (next < results.Length && results[next] is { } done)
+                    {
+                        completed(next, done);
+                        results[next] = null;
+                        next++;
+                    }
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            // One line for the user: the first input problem (or cancellation) wins.
+            var first = e.Flatten().InnerExceptions;
+            var input = first.OfType<PepLabInputException>().FirstOrDefault();
+            if (input is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(input).Throw();
+            var cancel = first.OfType<OperationCanceledException>().FirstOrDefault();
+            if (cancel is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cancel).Throw();
+            throw;
+        }
+    }
+}

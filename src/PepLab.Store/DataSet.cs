@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PepLab.Core;
+
+namespace PepLab.Store;
+
+/// <summary>
+/// A data-set folder: <c>sample.json</c> (what it holds), one trajectory file per run, and
+/// <c>manifest.csv</c> (one row per run, for pandas). Per-run records in <c>.records/</c> carry what a
+/// file cannot (wall time, failures); the manifest is rebuilt from the folder's state under a file
+/// lock, so several processes (SLURM array tasks) can fill one data set and the manifest is
+/// consistent once the last of them finishes.
+/// </summary>
+public sealed class DataSet
+{
+    public const string SpecFile = "sample.json";
+    public const string ManifestFile = "manifest.csv";
+    public const string RecordsFolder = ".records";
+    private const string LockFile = ".manifest.lock";
+
+    /// <summary>Manifest columns, in order.</summary>
+    public static readonly string[] ManifestColumns =
+        ["file", "density", "tumble", "replica", "nx", "ny", "speed", "warmup", "interval", "seed", "snapshots", "status", "seconds", "bytes"];
+
+    private DataSet(string folder, SampleSpec spec)
+    {
+        Folder = folder;
+        Spec = spec;
+        Runs = spec.Plan();
+    }
+
+    public string Folder { get; }
+    public SampleSpec Spec { get; }
+    public IReadOnlyList<PlannedRun> Runs { get; }
+
+    public string PathOf(PlannedRun run) => Path.Combine(Folder, run.File);
+
+    /// <summary>True when <paramref name="folder"/> holds a PepLab data set.</summary>
+    public static bool IsDataSet(string folder) => File.Exists(Path.Combine(folder, SpecFile));
+
+    /// <summary>
+    /// Creates the data set in <paramref name="folder"/>, or reopens it when it already holds the same
+    /// runs. A folder holding a different data set is refused (nothing in it is touched).
+    /// </summary>
+    public static DataSet CreateOrResume(string folder, SampleSpec spec)
+    {
+        folder = Path.GetFullPath(folder);
+        var runs = spec.Plan(); // validates the grid before anything is written
+        _ = runs;
+        if (File.Exists(folder)) throw new PepLabInputException("--out", $"'{folder}' is a file, not a folder");
+        if (IsDataSet(folder))
+        {
+            var existing = Open(folder);
+            if (!existing.Spec.SameRunsAs(spec))
+                throw new PepLabInputException("--out",
+                    $"'{folder}' holds a different data set ({spec.Difference(existing.Spec)} differs); use another folder, or run 'pep sample --out {folder}' alone to resume it");
+            return existing;
+        }
+        if (Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.h5").Any())
+            throw new PepLabInputException("--out", $"'{folder}' holds .h5 files but no {SpecFile}: not a PepLab data set; use another folder");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            WriteAtomically(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PepLabInputException("--out", $"cannot write '{folder}': {e.Message}");
+        }
+        var set = new DataSet(folder, spec);
+        set.WriteManifest();
+        return set;
+    }
+
+    /// <summary>Opens an existing data set.</summary>
+    public static DataSet Open(string folder)
+    {
+        folder = Path.GetFullPath(folder);
+        var specPath = Path.Combine(folder, SpecFile);
+        if (!File.Exists(specPath)) throw new PepLabInputException(folder, $"is not a PepLab data set (no {SpecFile})");
+        SampleSpec? spec;
+        try
+        {
+            spec = JsonSerializer.Deserialize<SampleSpec>(File.ReadAllText(specPath), SampleSpec.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new PepLabInputException(specPath, $"cannot be read: {e.Message}");
+        }
+        if (spec is null) throw new PepLabInputException(specPath, "is empty");
+        return new DataSet(folder, spec);
+    }
+
+    /// <summary>What is known of one run's outcome.</summary>
+    public sealed record RunRecord(string Status, double? Seconds, long? Bytes, string? Error, string? Host, DateTime? Finished);
+
+    private string RecordPath(PlannedRun run) => Path.Combine(Folder, RecordsFolder, run.File + ".json");
+
+    /// <summary>Records a finished (or failed) run.</summary>
+    public void Record(PlannedRun run, RunRecord record)
+    {
+        Directory.CreateDirectory(Path.Combine(Folder, RecordsFolder));
+        WriteAtomically(RecordPath(run), JsonSerializer.Serialize(record, SampleSpec.Json));
+    }
+
+    /// <summary>The record of a run, if any.</summary>
+    public RunRecord? ReadRecord(PlannedRun run)
+    {
+        try
+        {
+            return File.Exists(RecordPath(run)) ? JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(RecordPath(run)), SampleSpec.Json) : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// "complete" when the run's file exists with all its frames and parameters, "failed" when its
+    /// last attempt failed, "incomplete" while a .partial file exists (running now, or interrupted), else "pending".
+    /// </summary>
+    public string StatusOf(PlannedRun run, bool verify = false)
+    {
+        var path = PathOf(run);
+        if (File.Exists(path)) return !verify || IsComplete(run) ? "complete" : "invalid";
+        if (File.Exists(path + TrajectoryFormat.PartialSuffix)) return "incomplete";
+        return ReadRecord(run)?.Status == "failed" ? "failed" : "pending";
+    }
+
+    /// <summary>True when the run's file opens and holds exactly the planned run.</summary>
+    public bool IsComplete(PlannedRun run)
+    {
+        try
+        {
+            using var source = FrameSources.Open(PathOf(run));
+            var i = source.Info;
+            var p = run.Parameters;
+            return i.Layout == TrajectoryLayout.PepLab && source.Count == p.Snapshots && i.Nx == p.Nx && i.Ny == p.Ny
+                   && i.Tumble == p.Tumble && i.DensityRequested == p.Density && i.Seed == p.Seed && i.Speed == p.Speed;
+        }
+        catch (Exception e) when (e is PepLabInputException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Rebuilds <c>manifest.csv</c> from the folder's state, under a lock shared by all processes.</summary>
+    public void WriteManifest()
+    {
+        using var gate = AcquireLock();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join(',', ManifestColumns));
+        foreach (var run in Runs)
+        {
+            var p = run.Parameters;
+            string status = StatusOf(run);
+            var record = status == "complete" || status == "failed" ? ReadRecord(run) : null;
+            long? bytes = status == "complete" ? new FileInfo(PathOf(run)).Length : null;
+            sb.AppendLine(string.Join(',',
+                run.File, R(p.Density), R(p.Tumble), run.Replica.ToString(CultureInfo.InvariantCulture),
+                I(p.Nx), I(p.Ny), I(p.Speed), I(p.Warmup), I(p.EffectiveInterval),
+                p.Seed.ToString(CultureInfo.InvariantCulture), I(p.Snapshots), status,
+                record?.Seconds is { } s && status == "complete" ? s.ToString("0.###", CultureInfo.InvariantCulture) : "",
+                bytes?.ToString(CultureInfo.InvariantCulture) ?? ""));
+        }
+        WriteAtomically(Path.Combine(Folder, ManifestFile), sb.ToString());
+    }
+
+    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+    private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
+
+    private FileStream AcquireLock()
+    {
+        var path = Path.Combine(Folder, LockFile);
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 600)
+            {
+                Thread.Sleep(50 + Random.Shared.Next(50));
+            }
+        }
+    }
+
+    /// <summary>Writes a whole file under a temporary name, then renames it over the target.</summary>
+    public static void WriteAtomically(string path, string text)
+    {
+        var tmp = $"{path}.tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The trajectory files under <paramref name="path"/>: the path itself when it is a file; the
+    /// complete runs of a data set; else every *.h5 file in the folder (sorted), e.g. original-layout files.
+    /// </summary>
+    public static IReadOnlyList<string> TrajectoryFiles(string path)
+    {
+        if (File.Exists(path)) return [Path.GetFullPath(path)];
+        if (!Directory.Exists(path)) throw new PepLabInputException(path, "no such file or folder");
+        if (IsDataSet(path))
+        {
+            var set = Open(path);
+            return set.Runs.Where(r => File.Exists(set.PathOf(r))).Select(set.PathOf).ToList();
+        }
+        var files = Directory.EnumerateFiles(path, "*.h5").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new PepLabInputException(path, "holds no .h5 trajectory file");
+        return files;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PepLab.Core;
+
+namespace PepLab.Store;
+
+/// <summary>
+/// What a data set holds: a grid of (density, P_t, replica) runs sharing the other run parameters.
+/// Stored as <c>sample.json</c> in the data-set folder, so re-running, resuming or a SLURM task
+/// needs only the folder.
+/// </summary>
+public sealed record SampleSpec
+{
+    public required double[] Densities { get; init; }
+    public required double[] Tumbles { get; init; }
+    public int Replicas { get; init; } = 1;
+    public int Nx { get; init; } = RunParameters.DefaultSide;
+    public int Ny { get; init; } = RunParameters.DefaultSide;
+    public int Speed { get; init; } = RunParameters.DefaultSpeed;
+    public int Warmup { get; init; } = RunParameters.DefaultWarmup;
+    public int Snapshots { get; init; } = RunParameters.DefaultSnapshots;
+    /// <summary>Iterations between snapshots; null = int(1/P_t) per run.</summary>
+    public int? Interval { get; init; }
+    /// <summary>Base seed; each run's seed is derived from it and the run's density, P_t and replica.</summary>
+    public ulong BaseSeed { get; init; }
+    public int CompressionLevel { get; init; } = TrajectoryFormat.DefaultCompressionLevel;
+
+    /// <summary>Every run of the grid, longest first is NOT implied: grid order (density, tumble, replica).</summary>
+    public IReadOnlyList<PlannedRun> Plan()
+    {
+        if (Replicas < 1) throw new PepLabInputException("--replicas", $"must be at least 1 (got {Replicas})");
+        if (Densities.Length == 0) throw new PepLabInputException("--densities", "is empty");
+        if (Tumbles.Length == 0) throw new PepLabInputException("--tumbles", "is empty");
+        var runs = new List<PlannedRun>();
+        foreach (var d in Densities)
+            foreach (var t in Tumbles)
+                for (int r = 0; r < Replicas; r++)
+                {
+                    var p = new RunParameters
+                    {
+                        Density = d, Tumble = t, Nx = Nx, Ny = Ny, Speed = Speed, Warmup = Warmup,
+                        Snapshots = Snapshots, Interval = Interval,
+                        Seed = Seeds.Derive(BaseSeed, RunKey(d, t, r)),
+                    };
+                    try
+                    {
+                        p.Validate();
+                    }
+                    catch (PepLabInputException e)
+                    {
+                        throw new PepLabInputException(e.Subject, $"{e.Message.Split(": ", 2)[^1]} (run density {Fmt(d)}, P_t {Fmt(t)})");
+                    }
+                    runs.Add(new PlannedRun(runs.Count, FileName(d, t, r), r, p));
+                }
+        var clash = runs.GroupBy(x => x.File).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new PepLabInputException("--tumbles", $"two grid values give the same file name '{clash.Key}' (values closer than 6 significant digits)");
+        return runs;
+    }
+
+    /// <summary>The text a run's seed is derived from: its density, P_t and replica, exactly.</summary>
+    public static string RunKey(double density, double tumble, int replica) =>
+        $"{density.ToString("R", CultureInfo.InvariantCulture)}|{tumble.ToString("R", CultureInfo.InvariantCulture)}|{replica}";
+
+    /// <summary>File name of a run: <c>run_d{density}_t{P_t, 6 significant digits}_r{replica}.h5</c>.</summary>
+    public static string FileName(double density, double tumble, int replica) =>
+        $"run_d{PythonFloat.Repr(density)}_t{tumble.ToString("G6", CultureInfo.InvariantCulture)}_r{replica}.h5";
+
+    private static string Fmt(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>True when both describe the same runs (same grid and parameters).</summary>
+    public bool SameRunsAs(SampleSpec other) =>
+        Densities.SequenceEqual(other.Densities) && Tumbles.SequenceEqual(other.Tumbles) && Replicas == other.Replicas
+        && Nx == other.Nx && Ny == other.Ny && Speed == other.Speed && Warmup == other.Warmup
+        && Snapshots == other.Snapshots && Interval == other.Interval && BaseSeed == other.BaseSeed;
+
+    /// <summary>The first parameter that differs, for error messages.</summary>
+    public string Difference(SampleSpec other)
+    {
+        if (!Densities.SequenceEqual(other.Densities)) return "--densities";
+        if (!Tumbles.SequenceEqual(other.Tumbles)) return "--tumbles";
+        if (Replicas != other.Replicas) return "--replicas";
+        if (Nx != other.Nx) return "--nx";
+        if (Ny != other.Ny) return "--ny";
+        if (Speed != other.Speed) return "--speed";
+        if (Warmup != other.Warmup) return "--warmup";
+        if (Snapshots != other.Snapshots) return "--snapshots";
+        if (Interval != other.Interval) return "--interval";
+        if (BaseSeed != other.BaseSeed) return "--seed";
+        return "";
+    }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+}
+
+/// <summary>One run of a data set.</summary>
+public sealed record PlannedRun(int Index, string File, int Replica, RunParameters Parameters)
+{
+    /// <summary>Particle updates of the whole run, to balance work and estimate time.</summary>
+    public double Work => Parameters.TotalUpdates;
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using PepLab.Core;
+using PepLab.Simulate;
+
+namespace PepLab.Store;
+
+/// <summary>Progress of a sweep: work in particle updates, and runs/snapshots done.</summary>
+public readonly record struct SweepProgress(double WorkDone, double WorkTotal, int RunsDone, int RunsTotal, long SnapshotsDone);
+
+/// <summary>The outcome of a sweep.</summary>
+public sealed record SweepResult(int Planned, int Skipped, int Completed, IReadOnlyList<(PlannedRun Run, string Error)> Failed, double Seconds);
+
+/// <summary>
+/// Runs the runs of a <see cref="DataSet"/> that are not complete yet, in parallel on
+/// <c>jobs</c> threads (longest first, so the longest run starts at once and bounds the wall time).
+/// Complete files are skipped, so re-running resumes; a cancelled or failed run leaves no file
+/// that looks complete.
+/// </summary>
+public static class Sampler
+{
+    /// <param name="set">The data set.</param>
+    /// <param name="jobs">Runs at once (each uses one core, plus a light compression thread).</param>
+    /// <param name="subset">Only these run indices (a SLURM task's share); null = all.</param>
+    /// <param name="progress">Called from worker threads as work progresses.</param>
+    /// <param name="cancellation">Stops all runs; their partial files are removed.</param>
+    public static SweepResult Run(DataSet set, int jobs, IReadOnlyCollection<int>? subset = null,
+        Action<SweepProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (jobs < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {jobs})");
+        var clock = Stopwatch.StartNew();
+        var scope = set.Runs.Where(r => subset is null || subset.Contains(r.Index)).ToList();
+        var todo = new List<PlannedRun>();
+        foreach (var run in scope)
+        {
+            if (File.Exists(set.PathOf(run)) && set.IsComplete(run)) continue;
+            todo.Add(run);
+        }
+        int skipped = scope.Count - todo.Count;
+        todo.Sort((a, b) => b.Work.CompareTo(a.Work));
+
+        double total = todo.Sum(r => r.Work);
+        double doneWork = 0;
+        int runsDone = 0;
+        long snapshots = 0;
+        var gate = new object();
+        var failed = new List<(PlannedRun, string)>();
+        int completed = 0;
+
+        void Report(double extraWork, int extraRuns, long extraSnapshots)
+        {
+            SweepProgress p;
+            lock (gate)
+            {
+                doneWork += extraWork;
+                runsDone += extraRuns;
+                snapshots += extraSnapshots;
+                p = new SweepProgress(doneWork, total, runsDone, todo.Count, snapshots);
+            }
+            progress?.Invoke(p);
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellation };
+        try
+        {
+            Parallel.ForEach(Partitioner(todo), options, run =>
+            {
+                var path = set.PathOf(run);
+                TrajectoryWriter.TryDelete(path + TrajectoryFormat.PartialSuffix);
+                var runClock = Stopwatch.StartNew();
+                double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
+                long lastIterations = 0;
+                int lastSnapshots = 0;
+                try
+                {
+                    var info = Recorder.Record(run.Parameters, path, overwrite: true,
+                        progress: rp =>
+                        {
+                            Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
+                            lastIterations = rp.IterationsDone;
+                            lastSnapshots = rp.SnapshotsDone;
+                        },
+                        cancellation: cancellation,
+                        compressionLevel: set.Spec.CompressionLevel);
+                    set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
+                        new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
+                    Interlocked.Increment(ref completed);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    set.Record(run, new DataSet.RunRecord("failed", runClock.Elapsed.TotalSeconds, null,
+                        e.Message, Environment.MachineName, DateTime.UtcNow));
+                    lock (gate) failed.Add((run, e.Message));
+                }
+                Report(0, 1, 0);
+                set.WriteManifest();
+            });
+        }
+        finally
+        {
+            set.WriteManifest();
+        }
+        return new SweepResult(scope.Count, skipped, completed, failed, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Hands out runs one at a time in list order (longest first), never in pre-cut chunks.</summary>
+    private static System.Collections.Concurrent.OrderablePartitioner<PlannedRun> Partitioner(List<PlannedRun> runs) =>
+        System.Collections.Concurrent.Partitioner.Create(runs, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+}
