@@ -64,6 +64,8 @@ public sealed record TrainingDocument
     public double? HuberDelta { get; init; }
     public required string Augment { get; init; }
     public required bool Steady { get; init; }
+    /// <summary>First frame used of each run (file relative to the data set) when <see cref="Steady"/>.</summary>
+    public IReadOnlyDictionary<string, int>? SteadyStarts { get; init; }
     public required int ShuffleBuffer { get; init; }
     public required int Threads { get; init; }
     public required string Device { get; init; }

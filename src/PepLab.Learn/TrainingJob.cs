@@ -42,8 +42,10 @@ public sealed record TrainRequest
     public ValueFilter? Densities { get; init; }
     public ValueFilter? Tumbles { get; init; }
     public AugmentKind Augment { get; init; } = AugmentKind.None;
-    /// <summary>First frame of each run to use (steady-state start); null: all frames.</summary>
-    public Func<RunEntry, int>? SteadyStart { get; init; }
+    /// <summary>Train and validate only on frames after each run's steady-state start (Chodera's t0 of the weighted mean cluster size).</summary>
+    public bool Steady { get; init; }
+    /// <summary>Files analysed at once for <see cref="Steady"/> (0 = all cores).</summary>
+    public int SteadyJobs { get; init; }
     public int ShuffleBuffer { get; init; } = 2048;
     public int BlockFrames { get; init; } = 64;
     public ulong Seed { get; init; } = 1;
@@ -51,6 +53,12 @@ public sealed record TrainRequest
     public string Device { get; init; } = "auto";
     public bool Overwrite { get; init; }
 }
+
+/// <summary>A training job with its data opened and split, ready to train.</summary>
+public sealed record PreparedTraining(
+    TrainRequest Request, ModelConfig Config, TrainOptions Options, string Folder, TrajectorySet Data, int Nx, int Ny,
+    IReadOnlyList<LayerShape> Shapes, TorchSharp.torch.Device Device, int Threads, SplitResult Split, FrameSet Train, FrameSet Validation,
+    IReadOnlyDictionary<int, int>? SteadyStarts);
 
 /// <summary>What <see cref="TrainingJob.Run"/> produced.</summary>
 public sealed record TrainResult(string Folder, ModelDocument Document, TrainingOutcome Outcome, Evaluation Validation);
@@ -61,6 +69,8 @@ public sealed class JobLog
     public Action<string> Info { get; init; } = _ => { };
     public Action<string> Warning { get; init; } = _ => { };
     public TrainingProgress? Training { get; init; }
+    /// <summary>Steady-state analysis progress: (frames done, frames in all).</summary>
+    public Action<long, long>? Steady { get; init; }
 }
 
 /// <summary>
@@ -78,7 +88,8 @@ public static class TrainingJob
         return (config, recipe);
     }
 
-    public static TrainResult Run(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default)
+    /// <summary>Opens and splits the data (and finds steady-state starts); checks every setting. Nothing is written.</summary>
+    public static PreparedTraining Prepare(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default)
     {
         log ??= new JobLog();
         var (config, recipe) = ResolveModel(r);
@@ -114,10 +125,18 @@ public static class TrainingJob
         var split = Splitter.Split(data, r.Split with { Seed = r.Split.Seed == new SplitOptions().Seed ? r.Seed : r.Split.Seed });
         var train = split.Train;
         var validation = split.Validation;
-        if (r.SteadyStart is { } t0)
+        IReadOnlyDictionary<int, int>? steady = null;
+        if (r.Steady)
         {
-            train = train.From(t0);
-            validation = validation.From(t0);
+            log.Info($"steady state: cluster statistics of {data.Runs.Count} runs ({data.TotalFrames} frames) and Chodera's t0 of the weighted mean cluster size...");
+            long done = 0;
+            steady = SteadyStart.Find(data, r.SteadyJobs == 0 ? Environment.ProcessorCount : r.SteadyJobs,
+                framesDone: n => log.Steady?.Invoke(Interlocked.Add(ref done, n), data.TotalFrames), cancellation: cancellation);
+            var starts = steady;
+            train = train.From(x => starts[x.Id]);
+            validation = validation.From(x => starts[x.Id]);
+            log.Info($"steady state: t0 from {steady.Values.Min()} to {steady.Values.Max()} frames (median {Median(steady.Values)}); " +
+                     $"{train.TotalFrames} training and {validation.TotalFrames} validation frames remain");
             if (train.IsEmpty || validation.IsEmpty)
                 throw new PepLabInputException("--steady", "leaves no training or no validation frames after the steady-state start");
         }
@@ -133,6 +152,18 @@ public static class TrainingJob
                  $"loss {TrainOptions.Name(options.Loss)}{(options.Patience is { } p ? $", early stop after {p} epochs without improvement" : "")}, " +
                  $"augment {Augmentation.Name(r.Augment)}, seed {r.Seed}, {threads} thread(s) on {device.type.ToString().ToLowerInvariant()}");
 
+        return new PreparedTraining(r, config, options, folder, data, nx, ny, shapes, device, threads, split, train, validation, steady);
+    }
+
+    /// <summary>Prepares and trains.</summary>
+    public static TrainResult Run(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default) =>
+        Execute(Prepare(r, log, cancellation), log, cancellation);
+
+    /// <summary>Trains a prepared job and writes the model folder.</summary>
+    public static TrainResult Execute(PreparedTraining prepared, JobLog? log = null, CancellationToken cancellation = default)
+    {
+        log ??= new JobLog();
+        var (r, config, options, folder, data, nx, ny, shapes, device, threads, split, train, validation, steady) = prepared;
         TorchRuntime.Seed(r.Seed);
         using var network = new Network(config, nx, ny);
         bool created = !Directory.Exists(folder);
@@ -203,7 +234,8 @@ public static class TrainingJob
                     Loss = TrainOptions.Name(options.Loss),
                     HuberDelta = options.Loss == LossKind.Huber ? options.HuberDelta : null,
                     Augment = Augmentation.Name(r.Augment),
-                    Steady = r.SteadyStart is not null,
+                    Steady = r.Steady,
+                    SteadyStarts = steady?.ToDictionary(kv => Path.GetRelativePath(data.Root, runsById[kv.Key].Path), kv => kv.Value),
                     ShuffleBuffer = options.ShuffleBuffer,
                     Threads = threads,
                     Device = device.type.ToString().ToLowerInvariant(),
@@ -247,6 +279,12 @@ public static class TrainingJob
     {
         var lastSpatial = shapes.LastOrDefault(s => s.ReceptiveField is not null);
         return lastSpatial is null ? "1 site" : $"{lastSpatial.ReceptiveField} x {lastSpatial.ReceptiveField} sites";
+    }
+
+    private static int Median(IEnumerable<int> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     private static string Num(double x) => x.ToString("G4", CultureInfo.InvariantCulture);

@@ -57,6 +57,8 @@ internal static class TrainCommand
         var blocks = Option("--blocks", "Time blocks per run for the time split (each block's tail is validation).", 1);
         var densities = LearnOptions.Densities();
         var tumbles = LearnOptions.Tumbles();
+        var steady = Flag("--steady", "Use only frames after each run's steady-state start: Chodera's t0 of the weighted mean cluster size (as 'pep equilibrate').");
+        var steadyJobs = Option("--steady-jobs", "Files analysed at once for --steady (0 = all cores).", 0);
         var augment = Option("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both).", "none");
         var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling (memory: this x nx x ny bytes).", 2048);
         var block = Option("--block", "Consecutive frames read from a file at once.", 64);
@@ -70,7 +72,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a CNN that predicts P_t from one snapshot; writes model.json, weights.bin, history.csv and the validation's predictions.csv, per_tumble.csv, runs.csv.");
         cmd.Arguments.Add(dataset);
         foreach (var o in new Option[] { model, layers, encoding, target, head, epochs, batch, lr, loss, huberDelta, schedule, patience, lastWeights,
-                     split, fraction, gap, blocks, densities, tumbles, augment, shuffleBuffer, block, seed, output, overwrite, device, threads, quiet })
+                     split, fraction, gap, blocks, densities, tumbles, steady, steadyJobs, augment, shuffleBuffer, block, seed, output, overwrite, device, threads, quiet })
             cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("train", () =>
@@ -104,6 +106,8 @@ internal static class TrainCommand
                 Densities = LearnOptions.Filter(r, densities, "--densities"),
                 Tumbles = LearnOptions.Filter(r, tumbles, "--tumbles"),
                 Augment = Augmentation.Parse(r.GetValue(augment)!),
+                Steady = r.GetValue(steady),
+                SteadyJobs = r.GetValue(steadyJobs),
                 ShuffleBuffer = r.GetValue(shuffleBuffer),
                 BlockFrames = r.GetValue(block),
                 Seed = r.GetValue(seed),
@@ -112,14 +116,37 @@ internal static class TrainCommand
                 Overwrite = r.GetValue(overwrite),
             };
             bool q = r.GetValue(quiet);
-            var (_, recipe) = TrainingJob.ResolveModel(request);
-            int epochCount = request.Epochs ?? recipe.Epochs;
-            var result = EpochProgress.Run(q, epochCount, progress => TrainingJob.Run(request, new JobLog
+            var log = new JobLog
             {
                 Info = line => { if (!q) Console.Error.WriteLine($"pep train: {line}"); },
                 Warning = line => Console.Error.WriteLine($"pep train: warning: {line}"),
-                Training = progress,
-            }, Cancellation));
+            };
+            if (request.SteadyJobs < 0) throw new PepLabInputException("--steady-jobs", "must be 0 (all cores) or more");
+            PreparedTraining prepared;
+            if (request.Steady)
+            {
+                // The steady-state analysis has its own bar; the epochs get theirs below.
+                // Lines wait until the bar is done (a live bar and plain lines do not mix).
+                long total = TrajectorySet.Open(request.Dataset, request.Densities, request.Tumbles).TotalFrames;
+                var held = new List<Action>();
+                try
+                {
+                    prepared = Progress.Run(q, "steady state", total, "frames", report =>
+                        TrainingJob.Prepare(request, new JobLog
+                        {
+                            Info = line => held.Add(() => log.Info(line)),
+                            Warning = line => held.Add(() => log.Warning(line)),
+                            Steady = (done, _) => report(done),
+                        }, Cancellation));
+                }
+                finally
+                {
+                    foreach (var line in held) line();
+                }
+            }
+            else prepared = TrainingJob.Prepare(request, log, Cancellation);
+            var result = EpochProgress.Run(q, prepared.Options.Epochs, progress =>
+                TrainingJob.Execute(prepared, new JobLog { Info = log.Info, Warning = log.Warning, Training = progress }, Cancellation));
 
             var v = result.Validation;
             var doc = result.Document;
