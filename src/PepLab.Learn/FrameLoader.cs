@@ -48,8 +48,8 @@ public sealed record LoaderOptions
     /// <summary>Batches prepared ahead of the consumer.</summary>
     public int Prefetch { get; init; } = 3;
     public ulong Seed { get; init; } = 1;
-    /// <summary>Open files kept open at once.</summary>
-    public int MaxOpenFiles { get; init; } = 16;
+    /// <summary>Files open at once; runs are visited in random groups of this many, so each file is opened once per epoch.</summary>
+    public int MaxOpenFiles { get; init; } = 32;
     /// <summary>Opens a run's frames (default: the file through <see cref="FrameSources.Open"/>).</summary>
     public Func<RunEntry, IFrameSource>? Open { get; init; }
     public FrameAugmenter? Augment { get; init; }
@@ -66,8 +66,8 @@ public sealed record LoaderOptions
 
 /// <summary>
 /// Streams the frames of a <see cref="FrameSet"/> in batches. A background thread reads blocks of
-/// consecutive frames (the fast path of HDF5) in random order across runs, mixes them through a
-/// fixed-size shuffle buffer, and fills a bounded queue of batches. Every frame is delivered
+/// consecutive frames (the fast path of HDF5) in random order from random runs, mixes them through
+/// a fixed-size shuffle buffer, and fills a bounded queue of batches. Every frame is delivered
 /// exactly once per epoch; memory is fixed by the options, whatever the size of the data set.
 /// </summary>
 public sealed class FrameLoader : IDisposable
@@ -175,29 +175,46 @@ public sealed class FrameLoader : IDisposable
         }
     }
 
-    /// <summary>The epoch's blocks: ranges cut at multiples of the block size (so reads align with file chunks).</summary>
+    /// <summary>
+    /// The epoch's blocks: ranges cut at multiples of the block size (so reads align with file
+    /// chunks). Shuffled: runs in random groups of up to <see cref="LoaderOptions.MaxOpenFiles"/>
+    /// (so each file is opened once per epoch, however many there are), each group's blocks in
+    /// random order; the shuffle buffer then mixes frames across blocks and groups.
+    /// </summary>
     private List<(RunSelection Run, int Start, int Count)> Plan(Random rng)
     {
-        var blocks = new List<(RunSelection, int, int)>();
+        var runs = _set.Runs.ToList();
+        if (_o.Shuffle) Shuffle(runs, rng);
+        var plan = new List<(RunSelection, int, int)>();
         int bf = _o.BlockFrames;
-        foreach (var run in _set.Runs)
-            foreach (var range in run.Ranges)
-            {
-                int b = range.Start;
-                while (b < range.End)
+        int group = Math.Max(1, _o.MaxOpenFiles);
+        for (int g = 0; g < runs.Count; g += group)
+        {
+            var blocks = new List<(RunSelection, int, int)>();
+            foreach (var run in runs.Skip(g).Take(group))
+                foreach (var range in run.Ranges)
                 {
-                    int next = Math.Min(range.End, (b / bf + 1) * bf);
-                    blocks.Add((run, b, next - b));
-                    b = next;
+                    int b = range.Start;
+                    while (b < range.End)
+                    {
+                        int next = Math.Min(range.End, (b / bf + 1) * bf);
+                        blocks.Add((run, b, next - b));
+                        b = next;
+                    }
                 }
-            }
-        if (_o.Shuffle)
-            for (int i = blocks.Count - 1; i > 0; i--)
-            {
-                int j = rng.Next(i + 1);
-                (blocks[i], blocks[j]) = (blocks[j], blocks[i]);
-            }
-        return blocks;
+            if (_o.Shuffle) Shuffle(blocks, rng);
+            plan.AddRange(blocks);
+        }
+        return plan;
+    }
+
+    private static void Shuffle<T>(List<T> list, Random rng)
+    {
+        for (int i = list.Count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
     }
 
     private void Produce(int epoch, BlockingCollection<Batch> free, BlockingCollection<Batch> ready, CancellationToken stop)

@@ -108,6 +108,25 @@ public class LoaderTests
     }
 
     [Fact]
+    public void EachFileIsOpenedOncePerEpochWhateverTheNumberOfRuns()
+    {
+        var (set, sources) = Labelled();
+        int opens = 0;
+        var loader = new FrameLoader(set, new LoaderOptions
+        {
+            BatchSize = 32, ShuffleBuffer = 100, MaxOpenFiles = 2,
+            Open = r => { Interlocked.Increment(ref opens); return sources[r.Id]; },
+        });
+        for (int epoch = 1; epoch <= 2; epoch++)
+        {
+            opens = 0;
+            var seen = loader.Epoch(epoch).SelectMany(b => Enumerable.Range(0, b.Count).Select(i => (b.Runs[i], b.FrameIndices[i])).ToList()).ToList();
+            Assert.Equal(set.TotalFrames, seen.Distinct().Count());
+            Assert.Equal(set.Runs.Count, opens);
+        }
+    }
+
+    [Fact]
     public void StoppingEarlyEndsTheEpochCleanly()
     {
         var (set, sources) = Labelled();
