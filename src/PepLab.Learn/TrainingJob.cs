@@ -168,6 +168,12 @@ public static class TrainingJob
         using var network = new Network(config, nx, ny);
         bool created = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
+        // Replacing a model (--overwrite): its files go first, so the folder never mixes two models.
+        foreach (var name in ModelFiles)
+        {
+            string old = Path.Combine(folder, name);
+            if (File.Exists(old)) File.Delete(old);
+        }
         var written = new List<string>();
         try
         {
@@ -269,6 +275,10 @@ public static class TrainingJob
             throw;
         }
     }
+
+    /// <summary>The files of a model folder that <c>pep train</c> writes.</summary>
+    public static readonly string[] ModelFiles =
+        [ModelFile.JsonName, ModelFile.WeightsName, LearnFiles.History, LearnFiles.Predictions, LearnFiles.PerTumble, LearnFiles.Runs];
 
     private static void Track(List<string> written, string path)
     {
