@@ -53,6 +53,8 @@ public sealed record LoaderOptions
     /// <summary>Opens a run's frames (default: the file through <see cref="FrameSources.Open"/>).</summary>
     public Func<RunEntry, IFrameSource>? Open { get; init; }
     public FrameAugmenter? Augment { get; init; }
+    /// <summary>Run the loader thread at the lowest CPU priority (training: the network's threads come first).</summary>
+    public bool LowPriority { get; init; }
 
     public LoaderOptions Validate()
     {
@@ -135,6 +137,7 @@ public sealed class FrameLoader : IDisposable
         {
             try
             {
+                if (_o.LowPriority) LowerThreadPriority();
                 Produce(epoch, free, ready, stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -306,6 +309,30 @@ public sealed class FrameLoader : IDisposable
             foreach (var s in sources.Values) s.Dispose();
         }
     }
+
+    /// <summary>
+    /// Makes the calling thread the last in line for a core (nice 19 on Linux), so decompressing
+    /// frames never pushes one of libtorch's threads off its core in the middle of a step (on a
+    /// machine whose cores training fills, that stalls every thread waiting for it); the loader
+    /// then works in the gaps, and when its queue runs dry the trainer waits and frees a core.
+    /// </summary>
+    private static void LowerThreadPriority()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _ = SetPriority(0, GetTid(), 19); // PRIO_PROCESS of this thread's id: this thread only
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int priority);
 
     private void Store(int slot, ReadOnlySpan<byte> frame, float tumble, int run, int index)
     {

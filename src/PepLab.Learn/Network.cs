@@ -14,6 +14,8 @@ public sealed class Network : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
     private readonly InputEncoding _encoding;
 
+    static Network() => TorchRuntime.Initialise();
+
     /// <summary>
     /// Builds the network for <paramref name="nx"/> x <paramref name="ny"/> input (a model with
     /// FLATTEN takes only that size; one with GAP takes any size its strides tile).

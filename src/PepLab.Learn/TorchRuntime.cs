@@ -7,6 +7,40 @@ namespace PepLab.Learn;
 /// <summary>Device and thread settings of libtorch, in one place.</summary>
 public static class TorchRuntime
 {
+    /// <summary>OpenMP spin count PepLab sets unless the user set <c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c>.</summary>
+    public const string DefaultSpinCount = "20000";
+
+    static TorchRuntime() => PrepareOpenMp();
+
+    /// <summary>
+    /// libtorch's OpenMP threads spin while they wait for work (by default for about 300,000
+    /// iterations). When the cores are shared, with PepLab's loader thread or with other jobs, a
+    /// spinning thread keeps the thread it waits for off the core and a training step can take ten
+    /// times longer. A short spin (then sleep) keeps the speed on an idle machine and avoids the
+    /// collapse on a busy one. libgomp reads its settings when libtorch loads, so this runs before
+    /// any libtorch call (the static constructor of this class, which every entry point touches).
+    /// </summary>
+    private static void PrepareOpenMp()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null) return;
+        try
+        {
+            if (SetEnv("GOMP_SPINCOUNT", DefaultSpinCount, 0) == 0) Environment.SetEnvironmentVariable("GOMP_SPINCOUNT", DefaultSpinCount);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string name,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    /// <summary>Makes sure the OpenMP settings are in place (call before the first libtorch call).</summary>
+    public static void Initialise()
+    {
+    }
     /// <summary>
     /// The device for <c>--device auto|cpu|cuda</c>: auto takes CUDA when this build's libtorch
     /// has it and a GPU is present, else the CPU.

@@ -47,6 +47,8 @@ public sealed record TrainOptions
     public int Prefetch { get; init; } = 3;
     public FrameAugmenter? Augment { get; init; }
     public Func<RunEntry, PepLab.Store.IFrameSource>? Open { get; init; }
+    /// <summary>Loader thread at the lowest CPU priority (see <see cref="LoaderOptions.LowPriority"/>).</summary>
+    public bool LowPriorityLoader { get; init; } = true;
 
     public TrainOptions Validate()
     {
@@ -168,6 +170,7 @@ public static class Trainer
             Seed = options.Seed,
             Augment = options.Augment,
             Open = options.Open,
+            LowPriority = options.LowPriorityLoader,
         };
         var loader = new FrameLoader(train, loaderOptions);
         long steps = (long)options.Epochs * loader.BatchesPerEpoch, step = 0;

@@ -49,6 +49,7 @@ public static class TrainingBench
             Seed = options.Seed,
             Open = options.Open,
             Augment = options.Augment,
+            LowPriority = options.LowPriorityLoader,
         });
         int steps = 0;
         long n = 0;

@@ -79,6 +79,16 @@ public class ElfPatchTests
     }
 
     [Fact]
+    public void OpenMpSpinsBrieflyUnlessTheUserChose()
+    {
+        TorchRuntime.Initialise();
+        if (!OperatingSystem.IsLinux()) return;
+        bool userChose = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null
+                         || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { } v && v != TorchRuntime.DefaultSpinCount;
+        if (!userChose) Assert.Equal(TorchRuntime.DefaultSpinCount, Environment.GetEnvironmentVariable("GOMP_SPINCOUNT"));
+    }
+
+    [Fact]
     public void NonElfInputIsRejected()
     {
         Assert.Throws<InvalidDataException>(() => ElfVersionNeedPatcher.Read(new byte[100]));

@@ -23,17 +23,21 @@ internal static class BenchTrainCommand
         var batch = Option("--batch", "Frames per step.", 64);
         var threads = Option("--threads", "libtorch threads (0 = all cores).", 2);
         var frames = Option("--frames", "Frames to generate (4 runs at density 0.15); ignored with --data.", 4096);
-        var seconds = Option("--seconds", "Seconds to measure each case.", 10.0);
+        var seconds = Option("--seconds", "Seconds to measure each case, each time.", 5.0);
+        var repeat = Option("--repeat", "Times each case is measured, cases taking turns; the table shows the best and the median (a shared machine disturbs some runs).", 3);
         var data = PathOption("--data", "Use this data set (folder of *.h5) instead of generating one.");
         var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling.", 2048);
         var device = LearnOptions.Device();
+        var normalPriority = Flag("--loader-normal-priority", "Run the loader thread at normal CPU priority (default: lowest, so it never displaces the network's threads).");
         var cmd = new Command("train",
             "Training samples/s: the network alone on one batch, fed by the streaming loader from memory, and from HDF5 on disk; and the loader alone (frames/s on one thread).");
-        foreach (var o in new Option[] { model, layers, nx, ny, batch, threads, frames, seconds, data, shuffleBuffer, device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, layers, nx, ny, batch, threads, frames, seconds, repeat, data, shuffleBuffer, device, normalPriority }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("bench train", () =>
         {
             double secs = r.GetValue(seconds);
             if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
+            int rounds = r.GetValue(repeat);
+            if (rounds < 1) throw new PepLabInputException("--repeat", "must be at least 1");
             int count = r.GetValue(frames);
             if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frames", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
             var config = Architectures.Resolve(r.GetValue(layers) is null ? r.GetValue(model) : null, r.GetValue(layers), null, null);
@@ -55,7 +59,10 @@ internal static class BenchTrainCommand
                 var (rows, cols) = set.Lattice(dataPath);
                 config.Shapes(rows, cols);
                 var all = set.All();
-                var options = new TrainOptions { BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae }.Validate();
+                var options = new TrainOptions
+                {
+                    BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae, LowPriorityLoader = !r.GetValue(normalPriority),
+                }.Validate();
                 var memory = set.Runs.ToDictionary(x => x.Id, x =>
                 {
                     using var source = FrameSources.Open(x.Path);
@@ -64,20 +71,23 @@ internal static class BenchTrainCommand
                 Console.Error.WriteLine($"bench train: {config.Name}, {rows}x{cols}, batch {options.BatchSize}, {nThreads} thread(s), {set.TotalFrames} frames in {set.Runs.Count} runs, " +
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
                 var loaderOptions = new LoaderOptions { BatchSize = options.BatchSize, ShuffleBuffer = options.ShuffleBuffer };
-                Console.Error.WriteLine("bench train: loader alone...");
-                double loaderRate = TrainingBench.LoaderRate(all, loaderOptions, secs, Cancellation);
-                Console.Error.WriteLine("bench train: network alone...");
-                double compute = TrainingBench.ComputeRate(config, rows, cols, options, dev, secs);
-                Console.Error.WriteLine("bench train: from memory...");
-                double fromMemory = TrainingBench.TrainingRate(config, all, options with { Open = x => memory[x.Id] }, dev, secs, cancellation: Cancellation);
-                Console.Error.WriteLine("bench train: from disk (HDF5)...");
-                double fromDisk = TrainingBench.TrainingRate(config, all, options, dev, secs, cancellation: Cancellation);
-
-                var table = new Table().AddColumns("case", "samples/s", "note");
-                table.AddRow("loader alone (1 thread, HDF5)", $"{loaderRate:0}", "frames/s delivered, target >= 10,000");
-                table.AddRow("network alone (one batch)", $"{compute:0}", "upper bound");
-                table.AddRow("training from memory", $"{fromMemory:0}", config.Name == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
-                table.AddRow("training from HDF5 on disk", $"{fromDisk:0}", $"{100 * fromDisk / fromMemory:0}% of memory (target >= 90%)");
+                var results = new Dictionary<string, List<double>> { ["loader"] = [], ["network"] = [], ["memory"] = [], ["disk"] = [] };
+                for (int round = 1; round <= rounds; round++)
+                {
+                    Console.Error.WriteLine($"bench train: round {round}/{rounds}: loader alone, network alone, from memory, from disk...");
+                    results["loader"].Add(TrainingBench.LoaderRate(all, loaderOptions, secs, Cancellation));
+                    results["network"].Add(TrainingBench.ComputeRate(config, rows, cols, options, dev, secs));
+                    results["memory"].Add(TrainingBench.TrainingRate(config, all, options with { Open = x => memory[x.Id] }, dev, secs, cancellation: Cancellation));
+                    results["disk"].Add(TrainingBench.TrainingRate(config, all, options, dev, secs, cancellation: Cancellation));
+                }
+                double Best(string k) => results[k].Max();
+                double Median(string k) => Metrics.Median(results[k].ToArray());
+                var table = new Table().AddColumns("case", "best samples/s", "median", "note");
+                table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
+                table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
+                table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", config.Name == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
+                table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
+                    $"best {100 * Best("disk") / Best("memory"):0}% of memory (target >= 90%)");
                 LearnOptions.Show(table);
                 using var self = Process.GetCurrentProcess();
                 Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
