@@ -72,7 +72,7 @@ public sealed record LoaderOptions
 /// a fixed-size shuffle buffer, and fills a bounded queue of batches. Every frame is delivered
 /// exactly once per epoch; memory is fixed by the options, whatever the size of the data set.
 /// </summary>
-public sealed class FrameLoader : IDisposable
+public sealed class FrameLoader
 {
     private readonly FrameSet _set;
     private readonly LoaderOptions _o;
@@ -340,9 +340,5 @@ public sealed class FrameLoader : IDisposable
         _slotTumble[slot] = tumble;
         _slotRun[slot] = run;
         _slotFrame[slot] = index;
-    }
-
-    public void Dispose()
-    {
     }
 }

@@ -223,7 +223,7 @@ public static class TrainingJob
                     TumbleFilter = r.Tumbles?.Text,
                     Split = new SplitDocument
                     {
-                        Kind = split.Description.Split(':')[0],
+                        Kind = r.Split.Kind.ToString().ToLowerInvariant(),
                         Fraction = r.Split.Fraction,
                         Gap = r.Split.Gap,
                         Blocks = r.Split.Blocks,
