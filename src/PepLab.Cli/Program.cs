@@ -10,6 +10,7 @@ root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
 root.Subcommands.Add(ClustersCommand.Build());
 root.Subcommands.Add(EquilibrateCommand.Build());
+root.Subcommands.Add(PlotCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
