@@ -159,7 +159,7 @@ public static class LearningFigures
         medians.LegendText = "median per Pₜ (bars: 25-75%, 5-95%)";
         figure.Series.Add(medians);
         if (clipped > 0)
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{clipped} predictions ≤ 0 drawn at {Figure.Num(floor)}", LineColor = Colors.Gray });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{clipped} prediction{(clipped == 1 ? "" : "s")} ≤ 0 drawn at {Figure.Num(floor)}", LineColor = Colors.Gray });
         LogAxis.Apply(plot, plot.Axes.Bottom, floor, hi * 1.5, 0);
         LogAxis.Apply(plot, plot.Axes.Left, floor, hi * 1.5, 0);
         plot.ShowLegend(Alignment.UpperLeft);
