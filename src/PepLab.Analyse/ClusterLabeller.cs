@@ -37,6 +37,7 @@ public sealed class ClusterLabeller
     private readonly int _nx, _ny, _sites;
     private readonly int[] _labels;
     private readonly int[] _occupied;
+    private readonly int[] _first; // first (root) site of each cluster
     private int _particles;
     private readonly int[] _sizes;
     private readonly int[] _codeCounts = new int[256];
@@ -57,6 +58,7 @@ public sealed class ClusterLabeller
         _sites = lattice.Sites;
         _labels = new int[_sites];
         _occupied = new int[_sites];
+        _first = new int[_sites];
         _sizes = new int[_sites];
         _rowCos = new double[_nx];
         _rowSin = new double[_nx];
@@ -225,6 +227,7 @@ public sealed class ClusterLabeller
             {
                 label = ++k;
                 Unsafe.Add(ref size, k - 1) = 0;
+                _first[k - 1] = s;
             }
             else
             {
@@ -258,49 +261,56 @@ public sealed class ClusterLabeller
 
     private void ComputeProperties(ReadOnlySpan<byte> frame)
     {
-        int k = _count;
+        int k = _count, n = _particles, ny = _ny;
         const int Fields = 6; // row cos, row sin, column cos, column sin, vx, vy
         if (_clusters.Length < k) _clusters = new ClusterProperties[Math.Max(k, 2 * _clusters.Length)];
         if (_acc.Length < Fields * k) _acc = new double[Math.Max(Fields * k, 2 * _acc.Length)];
         var acc = _acc.AsSpan(0, Fields * k);
         acc.Clear();
-        for (int r = 0, s = 0; r < _nx; r++)
+        var occupied = _occupied.AsSpan(0, n);
+        int row = 0, rowStart = 0;
+        foreach (int s in occupied)
         {
-            double rc = _rowCos[r], rs = _rowSin[r];
-            for (int c = 0; c < _ny; c++, s++)
-            {
-                int label = _labels[s];
-                if (label == 0) continue;
-                var a = acc.Slice(Fields * (label - 1), Fields);
-                a[0] += rc;
-                a[1] += rs;
-                a[2] += _columnCos[c];
-                a[3] += _columnSin[c];
-                byte code = frame[s];
-                a[4] += _codeX[code];
-                a[5] += _codeY[code];
-            }
+            while (s >= rowStart + ny) { rowStart += ny; row++; }
+            int c = s - rowStart;
+            var a = acc.Slice(Fields * (_labels[s] - 1), Fields);
+            a[0] += _rowCos[row];
+            a[1] += _rowSin[row];
+            a[2] += _columnCos[c];
+            a[3] += _columnSin[c];
+            byte code = frame[s];
+            a[4] += _codeX[code];
+            a[5] += _codeY[code];
         }
         for (int i = 0; i < k; i++)
         {
             var a = acc.Slice(Fields * i, Fields);
-            int n = _sizes[i];
-            double row = CircularMean(a[0], a[1], n, _nx);
-            double column = CircularMean(a[2], a[3], n, _ny);
-            _clusters[i] = new ClusterProperties(i + 1, n, row, column, 0, a[4] / n, a[5] / n);
+            int size = _sizes[i];
+            double centreRow, centreColumn;
+            if (size == 1)
+            {
+                // A single site is its own centre: skip the trigonometry (most clusters of a sparse frame).
+                centreRow = _first[i] / ny;
+                centreColumn = _first[i] % ny;
+            }
+            else
+            {
+                centreRow = CircularMean(a[0], a[1], size, _nx);
+                centreColumn = CircularMean(a[2], a[3], size, ny);
+            }
+            _clusters[i] = new ClusterProperties(i + 1, size, centreRow, centreColumn, 0, a[4] / size, a[5] / size);
             a[0] = 0; // the slot now collects the squared distances to the centre
         }
-        for (int r = 0, s = 0; r < _nx; r++)
+        row = 0;
+        rowStart = 0;
+        foreach (int s in occupied)
         {
-            for (int c = 0; c < _ny; c++, s++)
-            {
-                int label = _labels[s];
-                if (label == 0) continue;
-                ref readonly var cl = ref _clusters[label - 1];
-                double dr = MinimumImage(r - cl.CentreRow, _nx);
-                double dc = MinimumImage(c - cl.CentreColumn, _ny);
-                acc[Fields * (label - 1)] += dr * dr + dc * dc;
-            }
+            while (s >= rowStart + ny) { rowStart += ny; row++; }
+            int label = _labels[s];
+            ref readonly var cl = ref _clusters[label - 1];
+            double dr = MinimumImage(row - cl.CentreRow, _nx);
+            double dc = MinimumImage(s - rowStart - cl.CentreColumn, ny);
+            acc[Fields * (label - 1)] += dr * dr + dc * dc;
         }
         for (int i = 0; i < k; i++)
             _clusters[i] = _clusters[i] with { RadiusOfGyration = Math.Sqrt(acc[Fields * i] / _clusters[i].Size) };

@@ -63,22 +63,6 @@ public static class RunAnalysis
     }
 
     /// <summary>
-    /// The trajectory files a PATH argument names: the file itself, or the <c>*.h5</c> files of a
-    /// folder (not its subfolders) in name order. Nothing found is a <see cref="PepLabInputException"/>.
-    /// </summary>
-    public static IReadOnlyList<string> TrajectoryFiles(string path)
-    {
-        if (File.Exists(path)) return [path];
-        if (Directory.Exists(path))
-        {
-            var files = Directory.GetFiles(path, "*.h5").Order(StringComparer.Ordinal).ToArray();
-            if (files.Length == 0) throw new PepLabInputException(path, "folder holds no .h5 trajectory files");
-            return files;
-        }
-        throw new PepLabInputException(path, "no such file or folder");
-    }
-
-    /// <summary>
     /// Analyses <paramref name="paths"/> with up to <paramref name="jobs"/> files at once (one thread
     /// per file) and hands each result to <paramref name="completed"/> in the order of
     /// <paramref name="paths"/>, as soon as it and all earlier ones are done (so results can be written

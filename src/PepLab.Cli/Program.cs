@@ -10,6 +10,8 @@ root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
 root.Subcommands.Add(ClustersCommand.Build());
 root.Subcommands.Add(EquilibrateCommand.Build());
+root.Subcommands.Add(ExportCommand.Build());
+root.Subcommands.Add(DatasetCommand.Build());
 root.Subcommands.Add(PlotCommand.Build());
 
 var parsed = root.Parse(args);

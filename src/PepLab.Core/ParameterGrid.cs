@@ -74,48 +74,4 @@ public static class ParameterGrid
 
     private static bool TryNumber(string s, out double x) =>
         double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out x) && double.IsFinite(x);
-
-    /// <summary>A float as Python's <c>repr</c> prints it (shortest round-trip: 0.15, 0.3, 1.0, 1e-05).</summary>
-    public static string PythonRepr(double x)
-    {
-        if (double.IsNaN(x)) return "nan";
-        if (double.IsInfinity(x)) return x > 0 ? "inf" : "-inf";
-        string r = x.ToString("R", CultureInfo.InvariantCulture);
-        // .NET prints shortest digits too; adjust to Python's notation rules.
-        // Python uses scientific notation when the exponent is < -4 or >= 16.
-        var (digits, exponent, negative) = Decompose(r);
-        string sign = negative ? "-" : "";
-        if (exponent < -4 || exponent >= 16)
-        {
-            string mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-            return $"{sign}{mantissa}e{(exponent < 0 ? "-" : "+")}{Math.Abs(exponent):00}";
-        }
-        if (exponent < 0) return $"{sign}0.{new string('0', -exponent - 1)}{digits}";
-        if (digits.Length <= exponent + 1) return $"{sign}{digits}{new string('0', exponent + 1 - digits.Length)}.0";
-        return $"{sign}{digits[..(exponent + 1)]}.{digits[(exponent + 1)..]}";
-    }
-
-    /// <summary>Splits a round-trip string into significant digits and the decimal exponent of the first digit.</summary>
-    private static (string Digits, int Exponent, bool Negative) Decompose(string r)
-    {
-        bool negative = r.StartsWith('-');
-        if (negative) r = r[1..];
-        int exp = 0;
-        int e = r.IndexOfAny(['E', 'e']);
-        if (e >= 0)
-        {
-            exp = int.Parse(r[(e + 1)..], CultureInfo.InvariantCulture);
-            r = r[..e];
-        }
-        int dot = r.IndexOf('.');
-        string intPart = dot < 0 ? r : r[..dot];
-        string frac = dot < 0 ? "" : r[(dot + 1)..];
-        string all = intPart + frac;
-        int firstNonZero = all.IndexOfAny("123456789".ToCharArray());
-        if (firstNonZero < 0) return ("0", 0, negative);
-        int exponent = intPart.Length - 1 - firstNonZero + exp;
-        string digits = all[firstNonZero..].TrimEnd('0');
-        if (digits.Length == 0) digits = "0";
-        return (digits, exponent, negative);
-    }
 }

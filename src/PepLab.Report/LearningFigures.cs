@@ -203,12 +203,13 @@ public static class LearningFigures
             iqr.LineColor = Colors.Black;
             var median = plot.Add.Marker(g, violin.Median, MarkerShape.FilledCircle, 8, Colors.White);
             median.MarkerLineColor = Colors.Black;
+            median.MarkerLineWidth = 1.5f;
             ticks.AddMajor(g, $"{Figure.Num(t)}\nn = {violin.Count}");
         }
         figure.Violins = violins;
         var zero = plot.Add.HorizontalLine(0, 1, Colors.Black, LinePattern.Dashed);
         zero.LegendText = "zero error";
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "median", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.White, MarkerLineColor = Colors.Black, MarkerSize = 8 });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "median", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.White, MarkerLineColor = Colors.Black, MarkerLineWidth = 1.5f, MarkerSize = 8 });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "25-75%", LineColor = Colors.Black, LineWidth = 5 });
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimitsX(-0.6, groups.Count - 0.4);

@@ -65,7 +65,7 @@ public sealed record SampleSpec
 
     /// <summary>File name of a run: <c>run_d{density}_t{P_t, 6 significant digits}_r{replica}.h5</c>.</summary>
     public static string FileName(double density, double tumble, int replica) =>
-        $"run_d{ParameterGrid.PythonRepr(density)}_t{tumble.ToString("G6", CultureInfo.InvariantCulture)}_r{replica}.h5";
+        $"run_d{PythonFloat.Repr(density)}_t{tumble.ToString("G6", CultureInfo.InvariantCulture)}_r{replica}.h5";
 
     private static string Fmt(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
 

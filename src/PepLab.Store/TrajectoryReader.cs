@@ -48,6 +48,9 @@ public sealed class TrajectoryReader : IFrameSource
         }
     }
 
+    /// <summary>Wraps an already open file (layout detection opens it once); the reader owns it once this returns.</summary>
+    internal static TrajectoryReader Open(string path, NativeFile file) => new(path, file);
+
     /// <summary>True when the open HDF5 file carries PepLab's format attribute.</summary>
     public static bool IsPepLab(NativeFile file) =>
         file.AttributeExists(TrajectoryFormat.Attr.Format)

@@ -105,7 +105,6 @@ public class CliTests
         using var dir = new TempDir();
         // 8 frames of one 16-site block, then 32 frames of 16 scattered particles: the weighted mean
         // size drops from 16 to about 1-2 at frame 8 and stays there.
-        var lattice = new PepLab.Core.Lattice(8, 8);
         var p = new PepLab.Core.RunParameters { Nx = 8, Ny = 8, Density = 0.25, Tumble = 0.5, Snapshots = 40, Interval = 5, Warmup = 0 };
         var rng = new Random(7);
         using (var w = PepLab.Store.TrajectoryWriter.Create(dir.File("t.h5"), PepLab.Store.TrajectoryInfo.FromRun(p)))
@@ -126,7 +125,6 @@ public class CliTests
             }
             w.Complete();
         }
-        _ = lattice;
         var (code, output, error) = Pep(dir.Path, "clusters", "t.h5", "-o", "c.csv", "--steady", "-q");
         Assert.True(code == 0, error);
         var lines = File.ReadAllLines(dir.File("c.csv"))[1..];

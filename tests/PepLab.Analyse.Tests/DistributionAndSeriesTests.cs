@@ -125,7 +125,6 @@ public class DistributionAndSeriesTests
     /// <summary>A tiny trajectory of hand-made frames with known statistics.</summary>
     internal static string WriteKnownTrajectory(TempDir dir, string name = "known.h5")
     {
-        var lattice = new Lattice(4, 6);
         var p = new RunParameters { Nx = 4, Ny = 6, Density = 4 / 24.0, Tumble = 0.5, Snapshots = 3, Interval = 2, Warmup = 0 };
         var info = TrajectoryInfo.FromRun(p);
         string path = dir.File(name);
@@ -139,7 +138,6 @@ public class DistributionAndSeriesTests
             w.Write(2, 4, f2);
             w.Complete();
         }
-        _ = lattice;
         return path;
     }
 
@@ -176,7 +174,7 @@ public class DistributionAndSeriesTests
     {
         using var dir = new TempDir();
         var paths = Enumerable.Range(0, 5).Select(i => WriteKnownTrajectory(dir, $"run{i}.h5")).ToArray();
-        Assert.Equal(paths, RunAnalysis.TrajectoryFiles(dir.Path));
+        Assert.Equal(paths, PepLab.Store.DataSet.TrajectoryFiles(dir.Path));
         var order = new List<int>();
         RunAnalysis.AnalyseFiles(paths, jobs: 3, range: null, keepSizes: false, (i, run) =>
         {
@@ -184,6 +182,6 @@ public class DistributionAndSeriesTests
             Assert.Equal($"run{i}", run.Name);
         }, cancellation: TestContext.Current.CancellationToken);
         Assert.Equal([0, 1, 2, 3, 4], order);
-        Assert.Throws<PepLabInputException>(() => RunAnalysis.TrajectoryFiles(dir.File("missing")));
+        Assert.Throws<PepLabInputException>(() => PepLab.Store.DataSet.TrajectoryFiles(dir.File("missing")));
     }
 }

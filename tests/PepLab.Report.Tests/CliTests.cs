@@ -78,6 +78,26 @@ public class CliTests
     }
 
     [Fact]
+    public void OriginalLayoutFilesArePlottedLikeOurs()
+    {
+        using var dir = new TempDir();
+        var lattice = new Lattice(6, 6);
+        Fixtures.WriteRun(dir.File("run.h5"), lattice,
+            [Fixtures.Uniform(lattice, Orientation.Left), Fixtures.Uniform(lattice, Orientation.Right)], tumble: 0.0725, density: 0.15);
+        var (code, _, error) = Pep(dir.Path, "export", "legacy", "run.h5", "--out", "legacy");
+        Assert.True(code == 0, error);
+        string legacy = Directory.GetFiles(dir.File("legacy"), "dataset_tumble_*.h5").Single();
+        (code, var output, error) = Pep(dir.Path, "plot", "snapshot", legacy, "-o", "legacy.png");
+        Assert.True(code == 0, error);
+        Assert.Contains("36 particles", output);
+        using (var png = Fixtures.DecodePng(dir.File("legacy.png")))
+            Assert.Equal(Fixtures.Hex(SiteColours.Right), Fixtures.Hex(Fixtures.Argb(png, 72 + (900 - 72 - 250) / 2, 62 + (900 - 72 - 250) / 2)));
+        (code, output, error) = Pep(dir.Path, "plot", "grid", "legacy", "-q");
+        Assert.True(code == 0, error);
+        Assert.Contains("1 densities x 1 P_t from 1 files", output);
+    }
+
+    [Fact]
     public void AnimateWritesOneGifFramePerStep()
     {
         using var dir = new TempDir();

@@ -54,18 +54,6 @@ public class ParameterGridTests
         var e = Assert.Throws<PepLabInputException>(() => ParameterGrid.Parse(text, "--densities"));
         Assert.StartsWith("--densities", e.Message);
     }
-
-    [Theory]
-    [InlineData(0.15, "0.15")]
-    [InlineData(0.3, "0.3")]
-    [InlineData(1.0, "1.0")]
-    [InlineData(0.15000000000000002, "0.15000000000000002")]
-    [InlineData(1e-05, "1e-05")]
-    [InlineData(0.0001, "0.0001")]
-    [InlineData(123.5, "123.5")]
-    [InlineData(1e16, "1e+16")]
-    [InlineData(0.5, "0.5")]
-    public void PythonReprMatchesPython(double x, string expected) => Assert.Equal(expected, ParameterGrid.PythonRepr(x));
 }
 
 public class SampleTests

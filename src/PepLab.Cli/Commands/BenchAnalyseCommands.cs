@@ -35,8 +35,7 @@ internal static class BenchAnalyseCommands
             var lattice = new Lattice(r.GetValue(nx), r.GetValue(ny));
             string? python = r.GetValue(noCompare) ? null : FindPython("numpy", "scipy");
 
-            var table = new Table().AddColumns("density", "clusters/frame", "PepLab frames/s", "PepLab us/frame",
-                "with cluster properties, us/frame", "scipy.ndimage.label us/frame", "PepLab vs scipy");
+            var table = new Table().AddColumns("density", "clusters", "frames/s", "us/frame", "+ properties", "scipy us/frame", "vs scipy");
             foreach (var c in table.Columns.Skip(1)) c.RightAligned();
             foreach (double density in ds)
             {
@@ -48,10 +47,12 @@ internal static class BenchAnalyseCommands
                 double plain = TimePerFrame(frames, secs, f => labeller.Compute(f));
                 double props = TimePerFrame(frames, secs / 2, f => labeller.Compute(f, properties: true));
                 double? scipy = python is null ? null : ScipyPerFrame(python, lattice, frames, secs);
-                table.AddRow(Num(density), $"{clusters:0.0}", $"{1 / plain:0}", $"{plain * 1e6:0.0}", $"{props * 1e6:0.0}",
+                table.AddRow(Num(density), $"{clusters:0}", $"{1 / plain:0}", $"{plain * 1e6:0.0}", $"{props * 1e6:0.0}",
                     scipy is { } s ? $"{s * 1e6:0.0}" : "-", scipy is { } s2 ? $"{s2 / plain:0.0}x faster" : "-");
             }
             AnsiConsole.Write(table);
+            Console.WriteLine($"{lattice} frames, one thread; clusters = mean clusters per frame; us/frame = labelling with the per-frame statistics; " +
+                              "+ properties = also centre of mass, radius of gyration and polarisation of every cluster; scipy = scipy.ndimage.label alone (no periodic merge)");
             if (python is null && !r.GetValue(noCompare))
                 Console.WriteLine("scipy comparison skipped: needs python3 with numpy and scipy (apt-get install python3-scipy)");
             Console.WriteLine("target: PepLab's periodic labelling at least as fast per frame as scipy.ndimage.label alone (one thread each)");

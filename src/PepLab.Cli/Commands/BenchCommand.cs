@@ -19,6 +19,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BuildSim());
         bench.Subcommands.Add(BenchAnalyseCommands.BuildClusters());
         bench.Subcommands.Add(BenchAnalyseCommands.BuildEquilibrate());
+        bench.Subcommands.Add(BenchReadCommand.Build());
         return bench;
     }
 

@@ -63,7 +63,7 @@ internal static class ClustersCommand
         cmd.SetAction(r => Guard("clusters", () =>
         {
             string outPath = r.GetValue(output) ?? throw new PepLabInputException("--out", "is required (the per-frame CSV to write)");
-            var files = RunAnalysis.TrajectoryFiles(r.GetValue(path)!);
+            var files = DataSet.TrajectoryFiles(r.GetValue(path)!);
             var range = r.GetValue(frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
             var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
             bool steadyOnly = r.GetValue(steady);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using PepLab.Analyse;
 using PepLab.Core;
+using PepLab.Store;
 using Spectre.Console;
 using static PepLab.Cli.Cli;
 
@@ -60,7 +61,7 @@ internal static class EquilibrateCommand
             {
                 if (r.GetValue(column) is not null) throw new PepLabInputException("--column", "applies to --csv input; for trajectories use --stat");
                 var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
-                var files = RunAnalysis.TrajectoryFiles(pathValue!);
+                var files = DataSet.TrajectoryFiles(pathValue!);
                 var range = r.GetValue(frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
                 int j = r.GetValue(jobs);
                 if (j < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {j})");

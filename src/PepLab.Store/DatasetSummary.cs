@@ -1,0 +1,111 @@
+using PepLab.Core;
+
+namespace PepLab.Store;
+
+/// <summary>One run (file) of a data set.</summary>
+public sealed record RunSummary(
+    string File,
+    TrajectoryLayout Layout,
+    int RolledCopies,
+    double Density,
+    double ActualDensity,
+    double Tumble,
+    int Nx,
+    int Ny,
+    int Particles,
+    int Frames,
+    int? Interval,
+    long Bytes)
+{
+    /// <summary>The frames as uint8, uncompressed: frames * nx * ny.</summary>
+    public long RawBytes => (long)Frames * Nx * Ny;
+
+    /// <summary>Raw uint8 bytes over bytes on disk (above 1: smaller than raw; the original's int32 files are near 0.25).</summary>
+    public double CompressionRatio => Bytes > 0 ? (double)RawBytes / Bytes : double.NaN;
+
+    public string LayoutName => Layout == TrajectoryLayout.PepLab ? "peplab" : RolledCopies > 0 ? "legacy-rolled" : "legacy";
+}
+
+/// <summary>A file of a data set that could not be read, with the one-line reason.</summary>
+public sealed record DatasetProblem(string File, string Message);
+
+/// <summary>What a data set folder (or a single file) holds, whatever the layout of its files.</summary>
+public sealed record DatasetSummary(
+    string Path,
+    IReadOnlyList<RunSummary> Runs,
+    IReadOnlyList<DatasetProblem> Problems,
+    IReadOnlyList<string> Incomplete,
+    IReadOnlyDictionary<string, int>? PlannedStatus)
+{
+    public IReadOnlyList<string> Layouts => Runs.Select(r => r.LayoutName).Distinct().Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<double> Densities => Runs.Select(r => r.Density).Distinct().Order().ToList();
+    public IReadOnlyList<double> Tumbles => Runs.Select(r => r.Tumble).Distinct().Order().ToList();
+    public IReadOnlyList<(int Nx, int Ny)> Lattices => Runs.Select(r => (r.Nx, r.Ny)).Distinct().Order().ToList();
+    public long Frames => Runs.Sum(r => (long)r.Frames);
+    public long Bytes => Runs.Sum(r => r.Bytes);
+    public long RawBytes => Runs.Sum(r => r.RawBytes);
+    public double CompressionRatio => Bytes > 0 ? (double)RawBytes / Bytes : double.NaN;
+    public double BytesPerFrame => Frames > 0 ? (double)Bytes / Frames : double.NaN;
+
+    /// <summary>
+    /// Opens every file of <paramref name="path"/> (see <see cref="DataSet.TrajectoryFiles"/>: a
+    /// file, the runs of a PepLab data set, or the *.h5 files of a folder) and summarises it. A
+    /// single file that cannot be read throws <see cref="PepLabInputException"/>; in a folder,
+    /// unreadable files are listed in <see cref="Problems"/> and the rest summarised. For a PepLab
+    /// data set, <see cref="PlannedStatus"/> counts its planned runs by status (complete, pending,
+    /// incomplete, failed). <paramref name="filesDone"/> is called after each file.
+    /// </summary>
+    public static DatasetSummary Of(string path, Action<int>? filesDone = null, CancellationToken cancellation = default)
+    {
+        var files = DataSet.TrajectoryFiles(path);
+        bool single = File.Exists(path);
+        var runs = new List<RunSummary>();
+        var problems = new List<DatasetProblem>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                runs.Add(Summarise(files[i]));
+            }
+            catch (PepLabInputException e) when (!single)
+            {
+                problems.Add(new DatasetProblem(files[i], e.Message));
+            }
+            filesDone?.Invoke(i + 1);
+        }
+        Dictionary<string, int>? planned = null;
+        if (Directory.Exists(path) && DataSet.IsDataSet(path))
+        {
+            var set = DataSet.Open(path);
+            planned = set.Runs.GroupBy(r => set.StatusOf(r)).ToDictionary(g => g.Key, g => g.Count());
+        }
+        return new DatasetSummary(path, runs, problems, IncompleteFiles(path), planned);
+    }
+
+    /// <summary>Files left by writes that never completed (<c>*.partial</c>) in a folder.</summary>
+    public static IReadOnlyList<string> IncompleteFiles(string path) =>
+        Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*" + TrajectoryFormat.PartialSuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>The summary of one trajectory file of either layout.</summary>
+    public static RunSummary Summarise(string file)
+    {
+        using var source = FrameSources.Open(file);
+        var info = source.Info;
+        return new RunSummary(
+            File: file,
+            Layout: info.Layout,
+            RolledCopies: source is LegacyReader legacy ? legacy.RolledCopies : 0,
+            Density: info.DensityRequested,
+            ActualDensity: info.Density,
+            Tumble: info.Tumble,
+            Nx: info.Nx,
+            Ny: info.Ny,
+            Particles: info.Particles,
+            Frames: source.Count,
+            Interval: info.Interval,
+            Bytes: new FileInfo(file).Length);
+    }
+}

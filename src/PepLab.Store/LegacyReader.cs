@@ -1,0 +1,298 @@
+using System.Runtime.InteropServices;
+using PepLab.Core;
+using PureHDF;
+using PureHDF.VOL.Native;
+
+namespace PepLab.Store;
+
+/// <summary>
+/// Reads a file of the original sampler's layout (<see cref="LegacyFormat"/>): P_t and density
+/// from the file name, one frame per <c>conf_{iteration}</c> dataset in iteration order, the rolled
+/// <c>conf_{iteration}_{roll}</c> copies counted but never served as frames. The root group is
+/// listed once and the frame datasets are kept (a lookup by name costs milliseconds in the
+/// 14,000-link groups of rolled files). PureHDF does not convert types on read, so each dataset's
+/// integer class and size are checked and its values read at that size, then checked to be 0..4.
+/// </summary>
+public sealed class LegacyReader : IFrameSource
+{
+    private readonly NativeFile _file;
+    private readonly NativeDataset[] _frames;
+    private readonly long[] _iterations;
+    private byte[] _scratch = [];
+
+    private enum ElementType { UInt8, Int8, UInt16, Int16, UInt32, Int32, UInt64, Int64 }
+
+    private LegacyReader(string path, NativeFile file, IEnumerable<IH5Object> children)
+    {
+        Path = path;
+        _file = file;
+        if (!LegacyFormat.TryParseFileName(path, out double tumble, out double density))
+            throw new PepLabInputException(path,
+                $"holds conf_* datasets of the original layout, but its name does not parse as " +
+                $"{LegacyFormat.FilePrefix}{{P_t:.3f}}_{{density}}{LegacyFormat.FileExtension} with P_t in [0, 1] and density in (0, 1]");
+
+        var frames = new List<(long Iteration, NativeDataset Dataset)>();
+        var rolls = new SortedSet<int>();
+        int rolled = 0;
+        foreach (var child in children)
+        {
+            if (child is not NativeDataset dataset || !LegacyFormat.TryParseDatasetName(child.Name, out long iteration, out int? roll))
+                continue;
+            if (roll is { } r)
+            {
+                rolled++;
+                rolls.Add(r);
+            }
+            else
+            {
+                frames.Add((iteration, dataset));
+            }
+        }
+        if (frames.Count == 0)
+            throw new PepLabInputException(path, "has no conf_{iteration} frame datasets (only rolled copies)");
+        frames.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
+        _frames = frames.Select(f => f.Dataset).ToArray();
+        _iterations = frames.Select(f => f.Iteration).ToArray();
+        RolledCopies = rolled;
+        Rolls = rolls.ToArray();
+
+        // Shape and type of the first frame; every other frame is checked against it when read.
+        var first = _frames[0];
+        var dims = first.Space.Dimensions;
+        if (dims.Length != 2 || dims[0] < 2 || dims[1] < 2 || dims[0] > int.MaxValue || dims[1] > int.MaxValue)
+            throw new PepLabInputException(path, $"{first.Name} has shape ({string.Join(", ", dims)}), not a 2-d frame (nx, ny)");
+        int nx = (int)dims[0], ny = (int)dims[1];
+        _ = new Lattice(nx, ny);
+        _ = ElementOf(path, first);
+        Info = new TrajectoryInfo
+        {
+            Layout = TrajectoryLayout.Legacy,
+            Density = density, // replaced below by the actual N / (nx * ny)
+            DensityRequested = density,
+            Tumble = tumble,
+            Nx = nx,
+            Ny = ny,
+            Particles = 0,
+            Frames = _frames.Length,
+            Interval = RegularSpacing(_iterations),
+        };
+
+        // The first frame gives the particle count; the last one is read too, so that a file whose
+        // data were cut off fails here and not halfway through an analysis.
+        var frame = new byte[nx * ny];
+        ReadFrames(0, 1, frame);
+        int particles = 0;
+        foreach (byte v in frame) if (v != 0) particles++;
+        if (_frames.Length > 1) ReadFrames(_frames.Length - 1, 1, frame);
+        Info = Info with { Particles = particles, Density = (double)particles / ((long)nx * ny) };
+    }
+
+    public string Path { get; }
+    public TrajectoryInfo Info { get; }
+    public int Count => _frames.Length;
+    public IReadOnlyList<long> Iterations => _iterations;
+
+    /// <summary>Number of rolled <c>conf_{iteration}_{roll}</c> copies in the file (0 for an unrolled file).</summary>
+    public int RolledCopies { get; }
+
+    /// <summary>The distinct shifts of the rolled copies (0, 10, ..., 120 in the original's files).</summary>
+    public IReadOnlyList<int> Rolls { get; }
+
+    /// <summary>
+    /// Opens a file of the original layout. Throws <see cref="PepLabInputException"/> naming the
+    /// file when its name does not parse or it holds no readable <c>conf_{iteration}</c> frames.
+    /// </summary>
+    public static LegacyReader Open(string path)
+    {
+        if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
+        Hdf5Files.CheckWhole(path);
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new PepLabInputException(path, $"cannot be opened as HDF5 ({e.GetType().Name}: {e.Message})");
+        }
+        try
+        {
+            List<IH5Object> children;
+            try
+            {
+                children = file.Children().ToList();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new PepLabInputException(path, $"its root group cannot be listed ({e.GetType().Name}: {e.Message})");
+            }
+            return Open(path, file, children);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Wraps an already open file whose root children were listed by the caller (so that layout
+    /// detection and reading share one listing). The reader owns <paramref name="file"/> once this
+    /// returns; on failure the caller still owns it.
+    /// </summary>
+    public static LegacyReader Open(string path, NativeFile file, IEnumerable<IH5Object> rootChildren)
+    {
+        try
+        {
+            return new LegacyReader(path, file, rootChildren);
+        }
+        catch (PepLabInputException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new PepLabInputException(path, $"cannot be read as an original-layout file ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    /// <summary>True when any root child is a <c>conf_{iteration}</c> or <c>conf_{iteration}_{roll}</c> dataset.</summary>
+    public static bool LooksLegacy(IEnumerable<IH5Object> rootChildren) =>
+        rootChildren.Any(c => c is IH5Dataset && LegacyFormat.TryParseDatasetName(c.Name, out _, out _));
+
+    public void ReadFrames(int start, int count, Span<byte> destination)
+    {
+        if (start < 0 || count < 0 || start + count > Count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"frames {start}..{start + count - 1} outside 0..{Count - 1}");
+        int size = Info.Nx * Info.Ny;
+        if (destination.Length < count * size) throw new ArgumentException("destination too small", nameof(destination));
+        for (int k = 0; k < count; k++)
+            ReadOne(_frames[start + k], destination.Slice(k * size, size));
+    }
+
+    private void ReadOne(NativeDataset dataset, Span<byte> frame)
+    {
+        try
+        {
+            var dims = dataset.Space.Dimensions;
+            if (dims.Length != 2 || (long)dims[0] != Info.Nx || (long)dims[1] != Info.Ny)
+                throw new PepLabInputException(Path, $"{dataset.Name} has shape ({string.Join(", ", dims)}), the first frame ({Info.Nx}, {Info.Ny})");
+            var element = ElementOf(Path, dataset);
+            int width = Width(element);
+            int size = frame.Length;
+            if (element == ElementType.UInt8)
+            {
+                dataset.Read(frame, memoryDims: [(ulong)size]);
+            }
+            else
+            {
+                if (_scratch.Length < size * width) _scratch = new byte[size * width];
+                var raw = _scratch.AsSpan(0, size * width);
+                switch (element)
+                {
+                    case ElementType.Int32: dataset.Read(MemoryMarshal.Cast<byte, int>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.UInt32: dataset.Read(MemoryMarshal.Cast<byte, uint>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.Int16: dataset.Read(MemoryMarshal.Cast<byte, short>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.UInt16: dataset.Read(MemoryMarshal.Cast<byte, ushort>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.Int64: dataset.Read(MemoryMarshal.Cast<byte, long>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.UInt64: dataset.Read(MemoryMarshal.Cast<byte, ulong>(raw), memoryDims: [(ulong)size]); break;
+                    case ElementType.Int8: dataset.Read(MemoryMarshal.Cast<byte, sbyte>(raw), memoryDims: [(ulong)size]); break;
+                }
+                Narrow(element, raw, frame, dataset.Name);
+                return;
+            }
+            foreach (byte v in frame)
+                if (v > 4) throw OutOfRange(dataset.Name, v);
+        }
+        catch (PepLabInputException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new PepLabInputException(Path, $"{dataset.Name} cannot be read ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    /// <summary>Converts values of any integer width to bytes, checking each is an orientation code 0..4.</summary>
+    private void Narrow(ElementType element, ReadOnlySpan<byte> raw, Span<byte> frame, string name)
+    {
+        switch (element)
+        {
+            case ElementType.Int32:
+            {
+                var values = MemoryMarshal.Cast<byte, int>(raw);
+                for (int i = 0; i < frame.Length; i++)
+                {
+                    int v = values[i];
+                    if ((uint)v > 4) throw OutOfRange(name, v);
+                    frame[i] = (byte)v;
+                }
+                break;
+            }
+            default:
+            {
+                for (int i = 0; i < frame.Length; i++)
+                {
+                    long v = element switch
+                    {
+                        ElementType.Int8 => (sbyte)raw[i],
+                        ElementType.Int16 => MemoryMarshal.Cast<byte, short>(raw)[i],
+                        ElementType.UInt16 => MemoryMarshal.Cast<byte, ushort>(raw)[i],
+                        ElementType.UInt32 => MemoryMarshal.Cast<byte, uint>(raw)[i],
+                        ElementType.Int64 => MemoryMarshal.Cast<byte, long>(raw)[i],
+                        ElementType.UInt64 => (long)Math.Min(MemoryMarshal.Cast<byte, ulong>(raw)[i], long.MaxValue),
+                        _ => raw[i],
+                    };
+                    if (v is < 0 or > 4) throw OutOfRange(name, v);
+                    frame[i] = (byte)v;
+                }
+                break;
+            }
+        }
+    }
+
+    private PepLabInputException OutOfRange(string dataset, long value) =>
+        new(Path, $"{dataset} holds the value {value}; frames hold 0 (empty) or 1..4 (orientation + 1)");
+
+    private static ElementType ElementOf(string path, NativeDataset dataset)
+    {
+        var type = dataset.Type;
+        if (type.Class != H5DataTypeClass.FixedPoint)
+            throw new PepLabInputException(path, $"{dataset.Name} is of HDF5 class {type.Class}, not an integer frame");
+        bool signed = type.FixedPoint.IsSigned;
+        return (type.Size, signed) switch
+        {
+            (1, false) => ElementType.UInt8,
+            (1, true) => ElementType.Int8,
+            (2, false) => ElementType.UInt16,
+            (2, true) => ElementType.Int16,
+            (4, false) => ElementType.UInt32,
+            (4, true) => ElementType.Int32,
+            (8, false) => ElementType.UInt64,
+            (8, true) => ElementType.Int64,
+            _ => throw new PepLabInputException(path, $"{dataset.Name} holds {type.Size}-byte integers; frames are 1, 2, 4 or 8 bytes"),
+        };
+    }
+
+    private static int Width(ElementType e) => e switch
+    {
+        ElementType.UInt8 or ElementType.Int8 => 1,
+        ElementType.UInt16 or ElementType.Int16 => 2,
+        ElementType.UInt32 or ElementType.Int32 => 4,
+        _ => 8,
+    };
+
+    /// <summary>The common step of evenly spaced iterations, or null (fewer than two frames, or uneven).</summary>
+    public static int? RegularSpacing(IReadOnlyList<long> iterations)
+    {
+        if (iterations.Count < 2) return null;
+        long step = iterations[1] - iterations[0];
+        if (step <= 0 || step > int.MaxValue) return null;
+        for (int i = 2; i < iterations.Count; i++)
+            if (iterations[i] - iterations[i - 1] != step) return null;
+        return (int)step;
+    }
+
+    public void Dispose() => _file.Dispose();
+}
