@@ -168,7 +168,7 @@ public static class LearningFigures
 
     /// <summary>
     /// Violins of the prediction error (predicted − true) for each true Pₜ, side by side: a Gaussian kernel
-    /// density estimate (Silverman's bandwidth) mirrored about the centre, with the median (white dot)
+    /// density estimate (Silverman's bandwidth) mirrored about the centre, with the median (vermillion dot)
     /// and interquartile range (bar); the dashed line is zero error.
     /// </summary>
     public static LearningFigure ErrorViolins(double[] truePt, double[] predicted, string title = "Prediction error per tumbling probability",
@@ -201,16 +201,17 @@ public static class LearningFigures
             var iqr = plot.Add.Line(g, violin.Q25, g, violin.Q75);
             iqr.LineWidth = 5;
             iqr.LineColor = Colors.Black;
-            var median = plot.Add.Marker(g, violin.Median, MarkerShape.FilledCircle, 8, Colors.White);
-            median.MarkerLineColor = Colors.Black;
-            median.MarkerLineWidth = 1.5f;
+            var median = plot.Add.Marker(g, violin.Median, MarkerShape.FilledCircle, 9, SiteColours.ToColor(0xFFD55E00));
+            if (g == 0)
+            {
+                median.LegendText = "median";
+                iqr.LegendText = "25-75%";
+            }
             ticks.AddMajor(g, $"{Figure.Num(t)}\nn = {violin.Count}");
         }
         figure.Violins = violins;
         var zero = plot.Add.HorizontalLine(0, 1, Colors.Black, LinePattern.Dashed);
         zero.LegendText = "zero error";
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "median", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.White, MarkerLineColor = Colors.Black, MarkerLineWidth = 1.5f, MarkerSize = 8 });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "25-75%", LineColor = Colors.Black, LineWidth = 5 });
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimitsX(-0.6, groups.Count - 0.4);
         plot.ShowLegend(Alignment.UpperRight);
