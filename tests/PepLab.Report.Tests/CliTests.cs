@@ -146,6 +146,36 @@ public class CliTests
     }
 
     [Fact]
+    public void TextRendersOnAMachineWithoutSystemFonts()
+    {
+        // A private mount namespace hides every system font (an empty tmpfs over /usr/share/fonts):
+        // what a bare Debian with only the .NET SDK looks like. ScottPlot's own default draws no text
+        // there; the embedded DejaVu Sans must.
+        if (!File.Exists("/usr/bin/unshare") || Environment.UserName != "root")
+        {
+            string why = "needs root and /usr/bin/unshare (util-linux) to hide the system fonts";
+            if (ExternalTools.Required) Assert.Fail($"{why} ({ExternalTools.RequireVariable} is set)");
+            Assert.Skip(why);
+        }
+        using var dir = new TempDir();
+        var lattice = new Lattice(6, 6);
+        Fixtures.WriteRun(dir.File("run.h5"), lattice, [Fixtures.Uniform(lattice, Orientation.Up)]);
+        string dll = Path.Combine(AppContext.BaseDirectory, "pep.dll");
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        string script = $"mount -t tmpfs none /usr/share/fonts && test -z \"$(ls -A /usr/share/fonts)\" && " +
+                        $"'{host}' '{dll}' plot snapshot run.h5 -o bare.png --width 400 --height 330";
+        var (code, output, error) = ExternalTools.Run("/usr/bin/unshare", $"-m sh -c \"{script.Replace("\"", "\\\"")}\"", dir.Path);
+        Assert.True(code == 0, $"{output}\n{error}");
+        using var png = Fixtures.DecodePng(dir.File("bare.png"));
+        // the title lines above the lattice image: dark text on white
+        int dark = 0;
+        for (int y = 0; y < 55; y++)
+            for (int x = 0; x < png.Width; x++)
+                if (png.GetPixel(x, y).Red < 100) dark++;
+        Assert.True(dark > 100, $"only {dark} dark pixels where the title should be: text did not render without system fonts");
+    }
+
+    [Fact]
     public void EveryOptionHasHelp()
     {
         foreach (var sub in new[] { "snapshot", "grid", "timeseries", "sizes", "largest", "animate" })
