@@ -29,10 +29,11 @@ public static class PlotInputs
     /// <summary>
     /// Keeps the files whose Pₜ is one of <paramref name="tumbles"/> and whose density is one of
     /// <paramref name="densities"/> (null: any), matching to 1% (so 0.0337 or 0.034 picks 0.0337519).
-    /// Every file is opened, so one that is not a trajectory is reported here. Nothing left is a <see cref="PepLabInputException"/>.
+    /// With a filter every file is opened, so one that is not a trajectory is reported here. Nothing left is a <see cref="PepLabInputException"/>.
     /// </summary>
     public static IReadOnlyList<string> Select(IReadOnlyList<string> files, IReadOnlyList<double>? tumbles, IReadOnlyList<double>? densities)
     {
+        if (tumbles is null && densities is null) return files; // nothing to match: no need to open (original rolled files open slowly)
         var kept = new List<string>();
         foreach (var file in files)
         {
