@@ -104,7 +104,7 @@ public class AnimationTests
     [Fact]
     public void RenderedFrameMatchesTheSnapshotRasterBelowTheStrip()
     {
-        var (lattice, frame) = Fixtures.Draw("^>..", "..v<", "....");
+        var (lattice, frame) = FrameSketch.Draw("^>..", "..v<", "....");
         var style = new SnapshotStyle(SnapshotColouring.Clusters, Outline: true);
         var image = Animation.RenderFrame(frame, lattice, 6, style, "iteration 10", new ClusterLabeller(lattice));
         var snapshot = LatticeRaster.Render(frame, lattice, 6, style);

@@ -7,13 +7,8 @@ namespace PepLab.Report.Tests;
 /// <summary><c>pep plot</c> end to end, run as the real program.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Pep(string workingDirectory, params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "pep.dll");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        string arguments = string.Join(' ', new[] { dll }.Concat(args).Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
-        return ExternalTools.Run(host, arguments, workingDirectory);
-    }
+    private static (int Code, string Out, string Err) Pep(string workingDirectory, params string[] args) =>
+        PepCli.Run(workingDirectory, args);
 
     /// <summary>A data-set-like folder of 2 P_t x 2 densities, 12 frames each, on 8x8.</summary>
     private static string MakeRuns(TempDir dir)

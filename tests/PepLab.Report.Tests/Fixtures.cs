@@ -8,27 +8,6 @@ namespace PepLab.Report.Tests;
 /// <summary>Hand-drawn frames, tiny trajectories and image decoding for the figure tests.</summary>
 internal static class Fixtures
 {
-    /// <summary>'.' empty, '^' '>' 'v' '<' particles pointing up/right/down/left.</summary>
-    public static (Lattice Lattice, byte[] Frame) Draw(params string[] rows)
-    {
-        int nx = rows.Length, ny = rows[0].Length;
-        var frame = new byte[nx * ny];
-        for (int r = 0; r < nx; r++)
-        {
-            Assert.Equal(ny, rows[r].Length);
-            for (int c = 0; c < ny; c++)
-                frame[r * ny + c] = rows[r][c] switch
-                {
-                    '.' => Orientation.Empty,
-                    '^' => Orientation.Up,
-                    '>' => Orientation.Right,
-                    'v' => Orientation.Down,
-                    '<' => Orientation.Left,
-                    var ch => throw new ArgumentException($"unknown cell '{ch}'"),
-                };
-        }
-        return (new Lattice(nx, ny), frame);
-    }
 
     /// <summary>A frame filled with one code.</summary>
     public static byte[] Uniform(Lattice lattice, byte code) => Enumerable.Repeat(code, lattice.Sites).ToArray();

@@ -1,3 +1,4 @@
+using PepLab.Tests;
 using PepLab.Core;
 
 namespace PepLab.Report.Tests;
@@ -7,7 +8,7 @@ public class LatticeRasterTests
     [Fact]
     public void EverySiteIsItsOrientationColour()
     {
-        var (lattice, frame) = Fixtures.Draw(
+        var (lattice, frame) = FrameSketch.Draw(
             "^>v<.",
             ".....",
             "<v>^.");
@@ -44,7 +45,7 @@ public class LatticeRasterTests
     {
         // Cluster 1 wraps across the left/right edge (columns 0 and 5 of row 0), cluster 2 is the pair in
         // row 2, and the particle at (3, 3) is alone.
-        var (lattice, frame) = Fixtures.Draw(
+        var (lattice, frame) = FrameSketch.Draw(
             "^....>",
             "......",
             ".vv...",
@@ -62,7 +63,7 @@ public class LatticeRasterTests
     [Fact]
     public void OutlinesBorderClustersButNotTheirInsideNorTheWrap()
     {
-        var (lattice, frame) = Fixtures.Draw(
+        var (lattice, frame) = FrameSketch.Draw(
             ">.....>",
             ".......",
             "..^^...",
@@ -96,7 +97,7 @@ public class LatticeRasterTests
     [Fact]
     public void RendersIntoAnOffsetAndRefusesBadSizes()
     {
-        var (lattice, frame) = Fixtures.Draw("^>", "v<");
+        var (lattice, frame) = FrameSketch.Draw("^>", "v<");
         var target = new Raster(10, 12, 0xFF123456);
         LatticeRaster.Render(frame, lattice, 3, new SnapshotStyle(), into: target, offsetX: 2, offsetY: 5);
         Assert.Equal(0xFF123456u, target[0, 0]);

@@ -12,7 +12,7 @@ public class SnapshotAndGridTests
     public void SnapshotPngHasTheSizeAndEverySiteInItsColourWhereTheAxesPutIt()
     {
         using var dir = new TempDir();
-        var (lattice, frame) = Fixtures.Draw(
+        var (lattice, frame) = FrameSketch.Draw(
             "^>v<..",
             ".^^...",
             "....<<",
@@ -51,7 +51,7 @@ public class SnapshotAndGridTests
     public void SnapshotByClusterCountsClustersAndDrawsTheTitleText()
     {
         using var dir = new TempDir();
-        var (lattice, frame) = Fixtures.Draw(
+        var (lattice, frame) = FrameSketch.Draw(
             "^^....",
             "......",
             "...>..",
@@ -162,7 +162,7 @@ public class SnapshotAndGridTests
     [Fact]
     public void BadSizesAreInputErrors()
     {
-        var (lattice, frame) = Fixtures.Draw("^.", ".>");
+        var (lattice, frame) = FrameSketch.Draw("^.", ".>");
         Assert.Throws<PepLabInputException>(() => SnapshotFigure.Build(frame, lattice, new SnapshotStyle(), "t", 5, 400));
         Assert.Throws<PepLabInputException>(() => SnapshotFigure.Build(frame, lattice, new SnapshotStyle(), "t", 400, 20000));
     }
