@@ -17,6 +17,7 @@ root.Subcommands.Add(EquilibrateCommand.Build());
 root.Subcommands.Add(ExportCommand.Build());
 root.Subcommands.Add(DatasetCommand.Build());
 root.Subcommands.Add(PlotCommand.Build());
+root.Subcommands.Add(QuickstartCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
