@@ -16,12 +16,17 @@ public sealed record QuickstartOptions
     public int Ny { get; init; } = 64;
     public double Density { get; init; } = 0.15;
     public int Replicas { get; init; } = 2;
-    public int Snapshots { get; init; } = 500;
+    public int Snapshots { get; init; } = 1000;
     public int Warmup { get; init; } = RunParameters.DefaultWarmup;
-    public int Epochs { get; init; } = 8;
+    public int Epochs { get; init; } = 10;
     public ulong Seed { get; init; } = 1;
     /// <summary>Simulations and analyses at once (0 = all cores).</summary>
     public int Jobs { get; init; }
+    /// <summary>
+    /// libtorch threads for training. Default 1: with two threads libtorch's OpenMP workers spin, and on a
+    /// machine whose cores are busy with anything else an epoch ran 50-100x slower than with one thread.
+    /// </summary>
+    public int Threads { get; init; } = 1;
     /// <summary>"tiny" for the --tiny preset (shown in the report's rerun command).</summary>
     public string? Preset { get; init; }
 
@@ -33,6 +38,7 @@ public sealed record QuickstartOptions
         if (Nx < 8 || Ny < 8) throw new PepLabInputException(Nx < 8 ? "--nx" : "--ny", $"must be at least 8 (got {Math.Min(Nx, Ny)})");
         if (Snapshots < 8) throw new PepLabInputException("--snapshots", $"must be at least 8 (got {Snapshots})");
         if (Epochs < 1) throw new PepLabInputException("--epochs", $"must be at least 1 (got {Epochs})");
+        if (Threads < 0) throw new PepLabInputException("--threads", $"must be 0 (all cores) or more (got {Threads})");
         if (Jobs < 0) throw new PepLabInputException("--jobs", $"must be at least 0 (got {Jobs})");
         return this;
     }
@@ -117,6 +123,7 @@ public static class Quickstart
             Out = modelFolder,
             Epochs = o.Epochs,
             Seed = o.Seed,
+            Threads = o.Threads,
             Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
             Overwrite = true,
         };

@@ -117,6 +117,18 @@ public static class Steps
         return (predictions, Metrics.Evaluate(predictions.Truth, predictions.Tumble, predictions.Runs, estimates), loaded.Config.Target);
     }
 
+    /// <summary>A trained model's predictions on chosen frames, with per-run estimates.</summary>
+    public static (Predictions Predictions, IReadOnlyList<RunEstimate> Runs, TargetTransform Target) Predict(IExperimentHost host, string model, FrameSet frames,
+        IReadOnlyDictionary<int, RunEntry> runs, string title)
+    {
+        var device = TorchRuntime.ResolveDevice("auto");
+        using var loaded = ModelFile.Load(model, device);
+        Predictions predictions = null!;
+        host.Step(title, frames.TotalFrames, "frames", report =>
+            predictions = Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
+        return (predictions, LearnFiles.EstimateRuns(predictions, runs, loaded.Config.Target), loaded.Config.Target);
+    }
+
     /// <summary>Training curves, predicted against true, and error violins of a trained model; returns (file, caption) pairs relative to <paramref name="folder"/>.</summary>
     public static List<(string File, string Caption)> LearningFigureSet(string folder, TrainResult result, string prefix, string what)
     {

@@ -34,12 +34,13 @@ internal static class QuickstartCommand
         var epochs = OptionalOption<int>("--epochs", $"Training epochs (default {defaults.Epochs}).");
         var seed = OptionalOption<ulong>("--seed", $"Seed of the simulations and of training (default {defaults.Seed}).");
         var jobs = Option("--jobs", "Simulations and analyses at once (0 = all cores).", 0, "-j");
+        var threads = Option("--threads", "libtorch threads for training (0 = all cores). Default 1: more threads spin and slow training badly when the cores are shared.", 1);
         var tiny = Flag("--tiny", "A seconds-long preset: 32x32, 40 snapshots after 100 warm-up iterations, one epoch (other options still override it).");
         var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
         var cmd = new Command("quickstart",
             "Simulate a small sweep (density 0.15, the five even P_t, two replicas), measure its clusters and steady states, " +
             "train PepLab's default model on replica 0, score it on replica 1, and write a report (report.md, report.html, results.json).");
-        foreach (var o in new Option[] { output, nx, ny, snapshots, epochs, seed, jobs, tiny, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, nx, ny, snapshots, epochs, seed, jobs, threads, tiny, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("quickstart", () =>
         {
             string dir = r.GetValue(output) ?? defaults.Out;
@@ -52,6 +53,7 @@ internal static class QuickstartCommand
                 Epochs = r.GetValue(epochs) ?? o.Epochs,
                 Seed = r.GetValue(seed) ?? o.Seed,
                 Jobs = r.GetValue(jobs),
+                Threads = r.GetValue(threads),
             };
             var host = new CliHost(r.GetValue(quiet));
             var (report, results) = Quickstart.Run(o, host);
