@@ -128,3 +128,36 @@ public class TinyExperimentTests
         Assert.True(results.DataBytes > 0);
     }
 }
+
+public class UncertaintyTests
+{
+    [Fact]
+    public void GaussianHeadReportsIntervalCoverageInExperimentsAndEvaluate()
+    {
+        using var dir = new TempDir();
+        string text = ExperimentConfig.BuiltIn("steady").Replace("model = \"peplab\"", "model = \"peplab\"\nhead = \"gaussian\"");
+        var config = ExperimentConfig.Parse(text, "steady");
+        Assert.Equal("gaussian", config.Train.Head);
+        var (_, results) = Experiment.Run("steady", config, text, dir.File("exp"), new SilentHost(), tiny: true);
+        Assert.All(results.Scores, s =>
+        {
+            Assert.NotNull(s.Coverage);
+            Assert.Equal([0.5, 0.9], s.Coverage!.Select(c => c.Nominal));
+            Assert.All(s.Coverage!, c => Assert.InRange(c.PerFrame, 0, 1));
+            Assert.True(s.Coverage![0].PerFrame <= s.Coverage[1].PerFrame);
+        });
+        Assert.Contains("90% interval", File.ReadAllText(Path.Combine(dir.File("exp"), "report.md")));
+
+        // pep evaluate on the same data with the trained gaussian model: coverage in metrics.json and on stdout.
+        string model = Path.Combine(dir.File("exp"), "models", "all-frames-seed1");
+        string data = Path.Combine(dir.File("exp"), "data");
+        var (code, output, error) = Pep.Run($"evaluate \"{model}\" \"{data}\" --threads 1 --quiet --out \"{dir.File("eval")}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains("90% intervals (gaussian head) contain the truth for", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.File("eval"), "metrics.json")))!;
+        var coverage = json["coverage"]!.AsArray();
+        Assert.Equal(2, coverage.Count);
+        Assert.Equal(0.9, (double)coverage[1]!["nominal"]!);
+        Assert.Equal(6, (int)coverage[1]!["runs"]!);
+    }
+}
