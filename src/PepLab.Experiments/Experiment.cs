@@ -277,7 +277,7 @@ public static class Experiment
                 ctx.Figure(doc, f.File, f.Caption + (c.Seeds.Count > 1 ? $" Seed {c.Seeds[0]}." : ""));
         string summary = settings.Count > 1
             ? Winner(overall, settings.Select(s => s.Name).ToList())
-            : $"Across all densities: r (ln Pₜ) = {Spread(overall, x => x.PearsonLog)}; " + string.Join("; ",
+            : $"Across all densities: r (ln Pₜ) = {Spread(overall, x => x.PearsonLog)}, r (Pₜ) = {Spread(overall, x => x.Pearson)}; per density r (ln Pₜ): " + string.Join("; ",
                 ctx.Scores.Where(x => x.Group != "all").GroupBy(x => x.Group).Select(g => $"{g.Key}: {Spread(g.ToList(), x => x.PearsonLog)}")) +
               $". Worst density: {WorstGroup(ctx.Scores)}.";
         doc.Heading("Summary");
