@@ -269,7 +269,8 @@ public static class Experiment
         {
             long bytes = FolderBytes(data);
             doc.Paragraph($"Disk: the unrolled data set takes {Mib(bytes)}. The original stored 13 rolled copies next to every frame, about {Mib(14 * bytes)} for the same data; " +
-                          "here rolls are drawn on the fly (a uniformly random periodic shift per sample, not the original's 13 fixed shifts), so they cost no disk. " +
+                          "here rolls are drawn on the fly, so they cost no disk: augment = \"rolls13\" picks one of the original's 13 shifts (r = 0, 10, ..., 120 along both axes) per sample, " +
+                          "which emulates training on its stored rolled copies; augment = \"roll\" a uniformly random periodic shift. " +
                           "Every setting trains for the same epochs over the same frames: equal compute.");
         }
         foreach (var (setting, result) in first)

@@ -67,3 +67,29 @@ public class HoldOutReplicaAndCoverageTests
         Assert.Null(Coverage.Of(p with { Sigma = null }, TargetTransform.Log));
     }
 }
+
+public class Rolls13Tests
+{
+    [Fact]
+    public void Rolls13ShiftsBothAxesByOneOfTheOriginalsThirteenRolls()
+    {
+        Assert.Equal(AugmentKind.Rolls13, Augmentation.Parse("rolls13"));
+        var augment = Augmentation.Create(AugmentKind.Rolls13)!;
+        var random = new Random(5);
+        var seen = new HashSet<int>();
+        const int n = 128;
+        for (int k = 0; k < 400; k++)
+        {
+            var frame = new byte[n * n];
+            frame[0] = 1;
+            augment(frame, n, n, random);
+            int at = Array.IndexOf(frame, (byte)1);
+            Assert.Equal(1, frame.Count(b => b != 0));
+            int row = at / n, column = at % n;
+            Assert.Equal(row, column);
+            Assert.Equal(0, row % 10);
+            seen.Add(row);
+        }
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => 10 * i).ToHashSet(), seen);
+    }
+}
