@@ -100,6 +100,7 @@ public static class Quickstart
         var tumbles = ParameterGrid.EvenTumbles();
 
         // 1. Data.
+        host.Info($"step 1/5: data ({o.Nx}x{o.Ny}, density {Figure.Num(o.Density)}, {tumbles.Length} P_t, {o.Replicas} replicas, {o.Snapshots} snapshots)");
         var spec = new SampleSpec
         {
             Densities = [o.Density], Tumbles = tumbles, Replicas = o.Replicas, Nx = o.Nx, Ny = o.Ny,
@@ -109,6 +110,7 @@ public static class Quickstart
         var set = Steps.Sample(host, dataFolder, spec, jobs);
 
         // 2. Cluster statistics and steady states.
+        host.Info("step 2/5: cluster statistics and steady states");
         var data = TrajectorySet.Open(dataFolder);
         var paths = data.Runs.Select(r => r.Path).ToList();
         var (series, summaries) = Steps.Analyse(host, paths, data.TotalFrames, jobs, keepSizes: true);
@@ -116,6 +118,7 @@ public static class Quickstart
             host.Info($"steady state: {s.File}: t0 = frame {s.SteadyStart} of {s.Frames}, weighted mean cluster size {Steps.F(s.WeightedMeanSize, "0.##")}");
 
         // 3. Train on replica 0, score on replica 1.
+        host.Info("step 3/5: train PepLab's default model on replica 0, score it on replica 1");
         string modelFolder = Path.Combine(root, ModelFolder);
         var request = new TrainRequest
         {
@@ -131,6 +134,7 @@ public static class Quickstart
         var eval = trained.Validation;
 
         // 4. Figures.
+        host.Info("step 4/5: figures");
         string reportFolder = Path.Combine(root, ReportFolder);
         Directory.CreateDirectory(reportFolder);
         var figures = new List<(string File, string Caption)>();
@@ -156,6 +160,7 @@ public static class Quickstart
         });
 
         // 5. Report and numbers.
+        host.Info("step 5/5: report");
         var results = new QuickstartResults
         {
             Dataset = dataFolder,
