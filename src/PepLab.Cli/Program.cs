@@ -8,11 +8,17 @@ var root = new RootCommand(
 root.Subcommands.Add(SimulateCommand.Build());
 root.Subcommands.Add(SampleCommand.Build());
 root.Subcommands.Add(BenchCommand.Build());
+root.Subcommands.Add(TrainCommand.Build());
+root.Subcommands.Add(EvaluateCommand.BuildPredict());
+root.Subcommands.Add(EvaluateCommand.Build());
+root.Subcommands.Add(ModelCommand.Build());
 root.Subcommands.Add(ClustersCommand.Build());
 root.Subcommands.Add(EquilibrateCommand.Build());
 root.Subcommands.Add(ExportCommand.Build());
 root.Subcommands.Add(DatasetCommand.Build());
 root.Subcommands.Add(PlotCommand.Build());
+root.Subcommands.Add(QuickstartCommand.Build());
+root.Subcommands.Add(ExperimentCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -17,6 +17,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure PepLab's speed (simulator, ...).");
         bench.Subcommands.Add(BuildSim());
+        bench.Subcommands.Add(BenchTrainCommand.Build());
         bench.Subcommands.Add(BenchAnalyseCommands.BuildClusters());
         bench.Subcommands.Add(BenchAnalyseCommands.BuildEquilibrate());
         bench.Subcommands.Add(BenchReadCommand.Build());

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using PepLab.Core;
+using PepLab.Learn;
+using PepLab.Store;
+using Spectre.Console;
+using static PepLab.Cli.Cli;
+
+namespace PepLab.Cli.Commands;
+
+/// <summary><c>pep bench train</c>: training speed from memory and from HDF5 on disk.</summary>
+internal static class BenchTrainCommand
+{
+    /// <summary>PyTorch 1.13 on an idle 2-core machine of this kind, seed-deep, 128x128, batch 64 (issue 5).</summary>
+    private const double PyTorchRate = 2800;
+
+    public static Command Build()
+    {
+        var model = Option("--model", $"Model to train: {string.Join(", ", Architectures.Names)}.", Architectures.SeedDeep, "-m");
+        var layers = PathOption("--layers", "Or a model in the seed's layer notation.");
+        var nx = Option("--nx", "Lattice rows of the generated frames.", 128);
+        var ny = Option("--ny", "Lattice columns of the generated frames.", 128);
+        var batch = Option("--batch", "Frames per step.", 64);
+        var threads = Option("--threads", "libtorch threads (0 = all cores).", 2);
+        var frames = Option("--frames", "Frames to generate (4 runs at density 0.15); ignored with --data.", 4096);
+        var seconds = Option("--seconds", "Seconds to measure each case.", 10.0);
+        var data = PathOption("--data", "Use this data set (folder of *.h5) instead of generating one.");
+        var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling.", 2048);
+        var device = LearnOptions.Device();
+        var cmd = new Command("train",
+            "Training samples/s: the network alone on one batch, fed by the streaming loader from memory, and from HDF5 on disk; and the loader alone (frames/s on one thread).");
+        foreach (var o in new Option[] { model, layers, nx, ny, batch, threads, frames, seconds, data, shuffleBuffer, device }) cmd.Options.Add(o);
+        cmd.SetAction(r => Guard("bench train", () =>
+        {
+            double secs = r.GetValue(seconds);
+            if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
+            int count = r.GetValue(frames);
+            if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frames", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
+            var config = Architectures.Resolve(r.GetValue(layers) is null ? r.GetValue(model) : null, r.GetValue(layers), null, null);
+            var dev = TorchRuntime.ResolveDevice(r.GetValue(device)!);
+            int nThreads = TorchRuntime.SetThreads(r.GetValue(threads));
+            string? temporary = null;
+            try
+            {
+                string dataPath;
+                if (r.GetValue(data) is { } given) dataPath = given;
+                else
+                {
+                    temporary = Path.Combine(Path.GetTempPath(), $"peplab-bench-train-{Guid.NewGuid():N}");
+                    Directory.CreateDirectory(temporary);
+                    Generate(temporary, r.GetValue(nx), r.GetValue(ny), count);
+                    dataPath = temporary;
+                }
+                var set = TrajectorySet.Open(dataPath);
+                var (rows, cols) = set.Lattice(dataPath);
+                config.Shapes(rows, cols);
+                var all = set.All();
+                var options = new TrainOptions { BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae }.Validate();
+                var memory = set.Runs.ToDictionary(x => x.Id, x =>
+                {
+                    using var source = FrameSources.Open(x.Path);
+                    return InMemoryFrameSource.Load(source);
+                });
+                Console.Error.WriteLine($"bench train: {config.Name}, {rows}x{cols}, batch {options.BatchSize}, {nThreads} thread(s), {set.TotalFrames} frames in {set.Runs.Count} runs, " +
+                                        $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
+                var loaderOptions = new LoaderOptions { BatchSize = options.BatchSize, ShuffleBuffer = options.ShuffleBuffer };
+                Console.Error.WriteLine("bench train: loader alone...");
+                double loaderRate = TrainingBench.LoaderRate(all, loaderOptions, secs, Cancellation);
+                Console.Error.WriteLine("bench train: network alone...");
+                double compute = TrainingBench.ComputeRate(config, rows, cols, options, dev, secs);
+                Console.Error.WriteLine("bench train: from memory...");
+                double fromMemory = TrainingBench.TrainingRate(config, all, options with { Open = x => memory[x.Id] }, dev, secs, cancellation: Cancellation);
+                Console.Error.WriteLine("bench train: from disk (HDF5)...");
+                double fromDisk = TrainingBench.TrainingRate(config, all, options, dev, secs, cancellation: Cancellation);
+
+                var table = new Table().AddColumns("case", "samples/s", "note");
+                table.AddRow("loader alone (1 thread, HDF5)", $"{loaderRate:0}", "frames/s delivered, target >= 10,000");
+                table.AddRow("network alone (one batch)", $"{compute:0}", "upper bound");
+                table.AddRow("training from memory", $"{fromMemory:0}", config.Name == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
+                table.AddRow("training from HDF5 on disk", $"{fromDisk:0}", $"{100 * fromDisk / fromMemory:0}% of memory (target >= 90%)");
+                LearnOptions.Show(table);
+                using var self = Process.GetCurrentProcess();
+                Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
+                return Ok;
+            }
+            finally
+            {
+                if (temporary is not null) Directory.Delete(temporary, recursive: true);
+            }
+        }));
+        return cmd;
+    }
+
+    /// <summary>Four short PEP runs at density 0.15 (every iteration kept, so it is quick).</summary>
+    private static void Generate(string folder, int nx, int ny, int frames)
+    {
+        double[] tumbles = [0.015625, 0.0336, 0.157, 0.34];
+        int per = (frames + tumbles.Length - 1) / tumbles.Length;
+        Progress.Run(false, "generate", tumbles.Length * per, "frames", report =>
+        {
+            int done = 0;
+            foreach (var t in tumbles)
+            {
+                var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
+                PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: Cancellation);
+                done += per;
+                report(done);
+            }
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using PepLab.Core;
+using PepLab.Learn;
+using Spectre.Console;
+using static PepLab.Cli.Cli;
+
+namespace PepLab.Cli.Commands;
+
+/// <summary><c>pep model summary</c> and <c>pep model filters</c>.</summary>
+internal static class ModelCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("model", "Inspect models: layer table (summary) and first-layer kernels (filters).");
+        cmd.Subcommands.Add(BuildSummary());
+        cmd.Subcommands.Add(BuildFilters());
+        return cmd;
+    }
+
+    private static Command BuildSummary()
+    {
+        var folder = new Argument<string?>("MODEL") { Description = "A trained model folder (optional; else --model or --layers).", Arity = ArgumentArity.ZeroOrOne };
+        var model = PathOption("--model", $"Built-in model: {string.Join(", ", Architectures.Names)}.", "-m");
+        var layers = PathOption("--layers",
+            "A model in the seed's notation, layers joined by '=>': CONV(filters[,kK][,sS][,same|valid|circular|pN][,activation]) (default k3 s1 same relu), " +
+            "BN[(momentum)], MAXPOOL(k[,sS][,padding]) / AVGPOOL (stride = k), FC(units[,activation]) (per site before FLATTEN/GAP), DO(rate), FLATTEN, GAP, RELU; " +
+            "optional INPUT(channels) first; the last layer is FC(1), linear unless stated.");
+        var encoding = PathOption("--encoding", "Input encoding (ordinal, occupancy, onehot); default: the model's own.");
+        var head = Option("--head", "point or gaussian (two outputs).", "point");
+        var nx = Option("--nx", "Lattice rows.", 128);
+        var ny = Option("--ny", "Lattice columns.", 128);
+        var cmd = new Command("summary", "Each layer's output shape, parameter count and receptive field (Araujo et al. 2019) on an nx x ny input; rejects strides and paddings that do not tile it.");
+        cmd.Arguments.Add(folder);
+        foreach (var o in new Option[] { model, layers, encoding, head, nx, ny }) cmd.Options.Add(o);
+        cmd.SetAction(r => Guard("model summary", () =>
+        {
+            ModelConfig config;
+            int rows = r.GetValue(nx), cols = r.GetValue(ny);
+            if (rows < 1 || cols < 1) throw new PepLabInputException("--nx/--ny", "must be at least 1");
+            if (r.GetValue(folder) is { } path)
+            {
+                if (r.GetValue(model) is not null || r.GetValue(layers) is not null)
+                    throw new PepLabInputException("MODEL", "give a model folder or --model/--layers, not both");
+                using var loaded = ModelFile.Load(path);
+                config = loaded.Config;
+                if (r.GetResult(nx) is null || r.GetResult(nx)!.Implicit) rows = loaded.Document.Input.Nx;
+                if (r.GetResult(ny) is null || r.GetResult(ny)!.Implicit) cols = loaded.Document.Input.Ny;
+                if (!loaded.Document.Input.SizeAgnostic) loaded.RequireLattice(rows, cols, $"{rows}x{cols}");
+            }
+            else
+            {
+                config = Architectures.Resolve(r.GetValue(model), r.GetValue(layers),
+                    r.GetValue(encoding) is { } e ? LearnNames.ParseEncoding(e) : null, null, LearnNames.ParseHead(r.GetValue(head)!));
+            }
+            var shapes = config.Shapes(rows, cols);
+            Console.WriteLine($"{config.Name}: {config.Layers}");
+            Console.WriteLine($"input: {config.Channels} x {rows} x {cols} ({LearnNames.Of(config.Encoding)} encoding), target {LearnNames.Of(config.Target)}, head {LearnNames.Of(config.Head)}");
+            var table = new Table().AddColumns("#", "layer", "output", "trainable parameters", "receptive field", "jump");
+            foreach (var s in shapes)
+                table.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Text), s.ShapeText,
+                    s.Trainable.ToString("N0", CultureInfo.InvariantCulture),
+                    s.ReceptiveField is { } f ? $"{f} x {f}" : "whole lattice", s.Jump.ToString(CultureInfo.InvariantCulture));
+            LearnOptions.Show(table);
+            long total = shapes.Sum(s => s.Parameters), trainable = shapes.Sum(s => s.Trainable);
+            Console.WriteLine($"parameters: {trainable:N0} trainable ({total:N0} with batch-norm statistics); receptive field before pooling to a vector: {TrainingJob.ReceptiveField(shapes)}; " +
+                              (config.SizeAgnostic ? "size-agnostic (GAP): takes any lattice the strides tile" : $"takes {rows}x{cols} only (FLATTEN)"));
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command BuildFilters()
+    {
+        var folder = new Argument<string>("MODEL") { Description = "A trained model folder." };
+        var output = PathOption("--out", "Folder for the images and filters.csv (default: MODEL/filters).", "-o");
+        var cell = Option("--cell", "Pixels per kernel weight in the images.", 24);
+        var cmd = new Command("filters", "The first layer's kernels as images (one PNG per filter and input channel, plus an overview grid), filters.csv, and as numbers on stdout.");
+        cmd.Arguments.Add(folder);
+        foreach (var o in new Option[] { output, cell }) cmd.Options.Add(o);
+        cmd.SetAction(r => Guard("model filters", () =>
+        {
+            int px = r.GetValue(cell);
+            if (px is < 1 or > 256) throw new PepLabInputException("--cell", "must be in 1..256");
+            using var model = ModelFile.Load(r.GetValue(folder)!);
+            var kernels = model.Network.FirstKernels()
+                ?? throw new PepLabInputException(r.GetValue(folder)!, $"model {model.Document.Name} does not start with a CONV layer");
+            var shape = kernels.shape;
+            int filters = (int)shape[0], channels = (int)shape[1], kh = (int)shape[2], kw = (int)shape[3];
+            var flat = kernels.detach().cpu().data<float>().ToArray();
+            var weights = new float[filters, channels, kh, kw];
+            Buffer.BlockCopy(flat, 0, weights, 0, flat.Length * sizeof(float));
+            var names = ChannelNames(model.Config.Encoding);
+            string dir = r.GetValue(output) ?? Path.Combine(model.Folder, "filters");
+            var images = KernelImages.Write(dir, weights, names, px);
+            var lines = new List<string>();
+            for (int f = 0; f < filters; f++)
+                for (int c = 0; c < channels; c++)
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++)
+                            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{f},{c},{names[c]},{i},{j},{weights[f, c, i, j]:R}"));
+            LearnFiles.Write(Path.Combine(dir, "filters.csv"), "filter,channel,channel_name,row,column,weight", lines);
+            for (int f = 0; f < filters; f++)
+                for (int c = 0; c < channels; c++)
+                {
+                    Console.WriteLine($"filter {f}, channel {names[c]}:");
+                    for (int i = 0; i < kh; i++)
+                        Console.WriteLine("  " + string.Join(' ', Enumerable.Range(0, kw).Select(j => weights[f, c, i, j].ToString("+0.000;-0.000", CultureInfo.InvariantCulture))));
+                }
+            Console.WriteLine($"wrote {dir}: {images.Count} images (filters.png is the overview: rows = filters, columns = channels; red > 0 > blue), filters.csv");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static IReadOnlyList<string> ChannelNames(InputEncoding e) => e switch
+    {
+        InputEncoding.OneHot => ["up", "right", "down", "left"],
+        InputEncoding.Occupancy => ["occupied"],
+        _ => ["ordinal"],
+    };
+}

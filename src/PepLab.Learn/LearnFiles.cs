@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+
+namespace PepLab.Learn;
+
+/// <summary>
+/// The CSV files the learning commands write (read by pandas, and by PepLab.Report for figures).
+/// Each is written to a temporary name and renamed when complete.
+/// </summary>
+public static class LearnFiles
+{
+    public const string History = "history.csv";
+    public const string Predictions = "predictions.csv";
+    public const string PerTumble = "per_tumble.csv";
+    public const string Runs = "runs.csv";
+    public const string Metrics = "metrics.json";
+
+    /// <summary>history.csv: epoch, train_loss, val_loss, val_r, val_mae, lr, seconds, samples_per_s.</summary>
+    public static void WriteHistory(string path, IEnumerable<EpochRecord> history) =>
+        Write(path, EpochRecord.CsvHeader, history.Select(h => h.ToCsv()));
+
+    /// <summary>predictions.csv: one row per frame: run, file, density, frame, true, pred (P_t) [, pred_target, sigma_target].</summary>
+    public static void WritePredictions(string path, Predictions p, IReadOnlyDictionary<int, RunEntry> runs)
+    {
+        bool sigma = p.Sigma is not null;
+        string header = "run,file,density,frame,true,pred,pred_target" + (sigma ? ",sigma_target" : "");
+        Write(path, header, Enumerable.Range(0, p.Count).Select(i =>
+        {
+            var r = runs[p.Runs[i]];
+            var line = $"{p.Runs[i]},{Csv(r.Name)},{G(r.Density)},{p.Frames[i]},{G(p.Truth[i])},{G(p.Tumble[i])},{G(p.Target[i])}";
+            return sigma ? line + "," + G(p.Sigma![i]) : line;
+        }));
+    }
+
+    /// <summary>per_tumble.csv: tumble, frames, runs, mean, median, std, bias, median_rel_error, q05, q95, min, max, covers.</summary>
+    public static void WritePerTumble(string path, IEnumerable<TumbleStats> stats) =>
+        Write(path, "tumble,frames,runs,mean,median,std,bias,median_rel_error,q05,q95,min,max,covers",
+            stats.Select(s => string.Join(',', G(s.Tumble), s.Frames.ToString(CultureInfo.InvariantCulture), s.Runs.ToString(CultureInfo.InvariantCulture),
+                G(s.Mean), G(s.Median), G(s.Std), G(s.Bias), G(s.MedianRelativeError), G(s.Q05), G(s.Q95), G(s.Min), G(s.Max), s.Covers ? "1" : "0")));
+
+    /// <summary>runs.csv: one row per run: run, file, density, true, frames, estimate, low, high, confidence, blocks.</summary>
+    public static void WriteRuns(string path, IEnumerable<RunEstimate> runs) =>
+        Write(path, "run,file,density,true,frames,estimate,low,high,confidence,blocks",
+            runs.Select(r => string.Join(',', r.Run.ToString(CultureInfo.InvariantCulture), Csv(r.File), G(r.Density),
+                r.Truth is { } t ? G(t) : "", r.Frames.ToString(CultureInfo.InvariantCulture), G(r.Estimate), G(r.Low), G(r.High),
+                G(r.Confidence), r.Blocks.ToString(CultureInfo.InvariantCulture))));
+
+    /// <summary>Per-run estimates with confidence intervals from per-frame predictions (frames in time order within each run).</summary>
+    public static IReadOnlyList<RunEstimate> EstimateRuns(Predictions p, IReadOnlyDictionary<int, RunEntry> runs, TargetTransform transform,
+        double confidence = 0.95, int blocks = 10)
+    {
+        var result = new List<RunEstimate>();
+        foreach (var group in Enumerable.Range(0, p.Count).GroupBy(i => p.Runs[i]).OrderBy(g => g.Key))
+        {
+            var ordered = group.OrderBy(i => p.Frames[i]).Select(i => p.Target[i]).ToArray();
+            var (estimate, low, high, b) = Learn.Metrics.RunInterval(ordered, transform, confidence, blocks);
+            var run = runs[group.Key];
+            result.Add(new RunEstimate
+            {
+                Run = group.Key,
+                File = run.Name,
+                Truth = run.Tumble,
+                Density = run.Density,
+                Frames = ordered.Length,
+                Estimate = estimate,
+                Low = low,
+                High = high,
+                Confidence = confidence,
+                Blocks = b,
+            });
+        }
+        return result;
+    }
+
+    public static void Write(string path, string header, IEnumerable<string> lines)
+    {
+        string temporary = path + ".partial";
+        try
+        {
+            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+            {
+                writer.NewLine = "\n";
+                writer.WriteLine(header);
+                foreach (var line in lines) writer.WriteLine(line);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public static string G(double x) => double.IsNaN(x) ? "" : x.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

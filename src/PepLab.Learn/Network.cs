@@ -1,0 +1,332 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PepLab.Learn;
+
+/// <summary>
+/// A <see cref="ModelConfig"/> as a TorchSharp module. Takes raw snapshots, uint8 (N, nx, ny) with
+/// values 0..4, encodes them itself, and returns (N, outputs) in target space.
+/// </summary>
+public sealed class Network : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
+    private readonly InputEncoding _encoding;
+
+    /// <summary>
+    /// Builds the network for <paramref name="nx"/> x <paramref name="ny"/> input (a model with
+    /// FLATTEN takes only that size; one with GAP takes any size its strides tile).
+    /// </summary>
+    public Network(ModelConfig config, int nx, int ny) : base("PepLabNetwork")
+    {
+        Config = config;
+        Nx = nx;
+        Ny = ny;
+        _encoding = config.Encoding;
+        layers = new ModuleList<nn.Module<Tensor, Tensor>>();
+        var body = config.Layers.Body.ToList();
+        var shapes = config.Shapes(nx, ny);
+        for (int i = 0; i < body.Count; i++)
+        {
+            bool last = i == body.Count - 1;
+            int c = i == 0 ? config.Channels : shapes[i - 1].Channels;
+            bool vector = i > 0 && shapes[i - 1].IsVector;
+            switch (body[i])
+            {
+                case ConvLayer conv:
+                    layers.Add(new ConvBlock(conv, c, conv.EffectiveActivation(last)));
+                    break;
+                case PoolLayer pool:
+                    layers.Add(new PoolBlock(pool));
+                    break;
+                case BatchNormLayer bn:
+                    layers.Add(new BatchNormBlock(c, bn.Momentum, vector));
+                    break;
+                case DenseLayer dense:
+                    layers.Add(new DenseBlock(c, dense.Units, dense.EffectiveActivation(last), vector));
+                    break;
+                case DropoutLayer drop:
+                    layers.Add(nn.Dropout(drop.Rate));
+                    break;
+                case ActivationLayer act:
+                    layers.Add(new ActivationBlock(act.Kind));
+                    break;
+                case FlattenLayer:
+                    layers.Add(new FlattenBlock(global: false));
+                    break;
+                case GlobalAveragePoolLayer:
+                    layers.Add(new FlattenBlock(global: true));
+                    break;
+                default:
+                    throw new InvalidOperationException($"no module for {body[i]}");
+            }
+        }
+        RegisterComponents();
+        InitialiseKeras();
+    }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>The lattice the network was built for.</summary>
+    public int Nx { get; }
+    public int Ny { get; }
+
+    /// <summary>Encodes raw frames (uint8, N x nx x ny) as the model's float input (N x C x nx x ny).</summary>
+    public static Tensor Encode(Tensor frames, InputEncoding encoding)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = encoding switch
+        {
+            InputEncoding.Ordinal => frames.to_type(ScalarType.Float32).div_(4.0f).unsqueeze(1),
+            InputEncoding.Occupancy => frames.gt(0).to_type(ScalarType.Float32).unsqueeze(1),
+            _ => frames.unsqueeze(1).eq(Codes(frames.device)).to_type(ScalarType.Float32),
+        };
+        return x.MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Codes(Device device) => arange(1, 5, ScalarType.Byte, device).view(1, 4, 1, 1);
+
+    public override Tensor forward(Tensor frames)
+    {
+        Tensor x;
+        int start = 0;
+        if (layers.Count > 0 && layers[0] is ConvBlock first && !first.PadsItself)
+        {
+            // The first layer's padding is added to the raw frames (1 byte a site, and 0 encodes as
+            // all-zero channels), before encoding: cheaper than padding the float channels.
+            using var padded = first.PadRaw(frames);
+            using var encoded = Encode(padded, _encoding);
+            x = first.Convolve(encoded);
+            start = 1;
+        }
+        else x = Encode(frames, _encoding);
+        foreach (var layer in layers.Skip(start))
+        {
+            var y = layer.call(x);
+            if (!ReferenceEquals(y, x) && y.Handle != x.Handle) x.Dispose();
+            x = y;
+        }
+        return x;
+    }
+
+    /// <summary>The output shape after each layer for these frames (checks shape inference against libtorch).</summary>
+    public IReadOnlyList<long[]> TraceShapes(Tensor frames)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var shapes = new List<long[]>();
+        var x = Encode(frames, _encoding);
+        foreach (var layer in layers)
+        {
+            x = layer.call(x);
+            shapes.Add(x.shape.ToArray());
+        }
+        return shapes;
+    }
+
+    /// <summary>The output of the first <paramref name="count"/> layers (inspection and tests).</summary>
+    public Tensor Partial(Tensor frames, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = Encode(frames, _encoding);
+        foreach (var layer in layers.Take(count)) x = layer.call(x);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The first convolution's weights (filters x channels x k x k), if the model starts with one.</summary>
+    public Tensor? FirstKernels() => layers.OfType<ConvBlock>().FirstOrDefault()?.Weight;
+
+    /// <summary>The last layer's bias (set to the mean target at the start of training, so training starts calibrated).</summary>
+    public Tensor? OutputBias() => layers.Count > 0 && layers[^1] is DenseBlock d ? d.Bias : null;
+
+    /// <summary>Keras' initial values: Glorot-uniform kernels and zero biases.</summary>
+    private void InitialiseKeras()
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            bool isKernel = name.EndsWith("weight", StringComparison.Ordinal) && p.dim() >= 2;
+            bool isBias = name.EndsWith("bias", StringComparison.Ordinal) && !name.Contains(".bn.", StringComparison.Ordinal);
+            if (isKernel) nn.init.xavier_uniform_(p);
+            else if (isBias) nn.init.zeros_(p);
+        }
+    }
+
+    internal static Tensor Activate(Tensor x, Activation activation) => activation switch
+    {
+        Activation.Relu => F.relu(x),
+        Activation.Tanh => x.tanh(),
+        Activation.Sigmoid => x.sigmoid(),
+        Activation.Softmax => x.softmax(1),
+        _ => x.alias(),
+    };
+}
+
+/// <summary>A CONV layer with Keras "same", valid, circular or explicit padding.</summary>
+internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    private readonly ConvLayer _spec;
+    private readonly Activation _activation;
+    private readonly bool _builtInPadding;
+
+    public ConvBlock(ConvLayer spec, int inChannels, Activation activation) : base("Conv")
+    {
+        _spec = spec;
+        _activation = activation;
+        // A stride-1 layer with an odd kernel pads the same on both sides whatever the size: the
+        // convolution pads itself (faster). Otherwise the padding depends on the size and is added
+        // before the convolution.
+        long builtIn = 0;
+        var mode = PaddingModes.Zeros;
+        if (spec.Padding is Padding.Same or Padding.Circular && spec.Stride == 1 && spec.Kernel % 2 == 1)
+        {
+            _builtInPadding = true;
+            builtIn = (spec.Kernel - 1) / 2;
+            if (spec.Padding == Padding.Circular) mode = PaddingModes.Circular;
+        }
+        else if (spec.Padding is Padding.Valid or Padding.Explicit)
+        {
+            _builtInPadding = true;
+            builtIn = spec.Padding == Padding.Explicit ? spec.Pad : 0;
+        }
+        conv = nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: builtIn, padding_mode: mode);
+        RegisterComponents();
+    }
+
+    public Tensor Weight => conv.weight!;
+
+    /// <summary>True when the convolution pads by itself (no size-dependent padding to add first).</summary>
+    public bool PadsItself => _builtInPadding;
+
+    public override Tensor forward(Tensor x)
+    {
+        if (_builtInPadding) return Conv(x);
+        using var padded = Pad(x);
+        return Conv(padded);
+    }
+
+    /// <summary>The convolution and activation on an input already padded.</summary>
+    public Tensor Convolve(Tensor padded) => Conv(padded);
+
+    /// <summary>Raw frames (N, nx, ny, any dtype) padded as this layer needs.</summary>
+    public Tensor PadRaw(Tensor frames)
+    {
+        using var four = frames.unsqueeze(1);
+        using var padded = Pad(four);
+        return padded.squeeze(1);
+    }
+
+    private Tensor Pad(Tensor x)
+    {
+        var rows = ModelShape.PlanAxis((int)x.shape[2], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "rows");
+        var cols = ModelShape.PlanAxis((int)x.shape[3], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "columns");
+        return F.pad(x, [cols.Before, cols.After, rows.Before, rows.After],
+            _spec.Padding == Padding.Circular ? PaddingModes.Circular : PaddingModes.Constant);
+    }
+
+    private Tensor Conv(Tensor x)
+    {
+        var y = conv.call(x);
+        if (_activation == Activation.Linear) return y;
+        using (y) return Network.Activate(y, _activation);
+    }
+}
+
+/// <summary>MAXPOOL / AVGPOOL with the same padding rules as CONV (pads never win a max, and never count in an average).</summary>
+internal sealed class PoolBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly PoolLayer _spec;
+
+    public PoolBlock(PoolLayer spec) : base(spec.Name) => _spec = spec;
+
+    public override Tensor forward(Tensor x)
+    {
+        var rows = ModelShape.PlanAxis((int)x.shape[2], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "rows");
+        var cols = ModelShape.PlanAxis((int)x.shape[3], _spec.Kernel, _spec.Stride, _spec.Padding, _spec.Pad, () => _spec.Format(false), "columns");
+        long[] pads = [cols.Before, cols.After, rows.Before, rows.After];
+        bool none = pads.All(p => p == 0);
+        long k = _spec.Kernel, s = _spec.Stride;
+        // Equal padding on both sides, at most half the window: the pool pads itself (faster), and
+        // for the average it leaves the pads out of the count, as Keras does.
+        bool builtIn = _spec.Padding != Padding.Circular && rows.Before == rows.After && cols.Before == cols.After
+                       && 2 * rows.Before <= k && 2 * cols.Before <= k;
+        if (_spec.Max)
+        {
+            if (none) return F.max_pool2d(x, [k, k], [s, s]);
+            if (builtIn) return F.max_pool2d(x, [k, k], [s, s], [rows.Before, cols.Before]);
+            using var padded = _spec.Padding == Padding.Circular
+                ? F.pad(x, pads, PaddingModes.Circular)
+                : F.pad(x, pads, PaddingModes.Constant, double.NegativeInfinity);
+            return F.max_pool2d(padded, [k, k], [s, s]);
+        }
+        if (none) return F.avg_pool2d(x, [k, k], [s, s]);
+        if (builtIn) return F.avg_pool2d(x, [k, k], [s, s], [rows.Before, cols.Before], count_include_pad: false);
+        if (_spec.Padding == Padding.Circular)
+        {
+            using var wrapped = F.pad(x, pads, PaddingModes.Circular);
+            return F.avg_pool2d(wrapped, [k, k], [s, s]);
+        }
+        using var scope = NewDisposeScope();
+        var sums = F.avg_pool2d(F.pad(x, pads, PaddingModes.Constant), [k, k], [s, s]);
+        var ones = torch.ones(1, 1, x.shape[2], x.shape[3], x.dtype, x.device);
+        var share = F.avg_pool2d(F.pad(ones, pads, PaddingModes.Constant), [k, k], [s, s]);
+        return sums.div(share).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>BN with Keras' epsilon (1e-3) and momentum convention (running = m * running + (1 - m) * batch).</summary>
+internal sealed class BatchNormBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> bn;
+
+    public BatchNormBlock(int channels, double kerasMomentum, bool vector) : base("BN")
+    {
+        bn = vector
+            ? nn.BatchNorm1d(channels, eps: BatchNormLayer.Epsilon, momentum: 1 - kerasMomentum)
+            : nn.BatchNorm2d(channels, eps: BatchNormLayer.Epsilon, momentum: 1 - kerasMomentum);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => bn.call(x);
+}
+
+/// <summary>FC: a 1x1 convolution on a feature map, a linear layer on a vector.</summary>
+internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> fc;
+    private readonly Activation _activation;
+
+    public DenseBlock(int inputs, int units, Activation activation, bool vector) : base("FC")
+    {
+        _activation = activation;
+        fc = vector ? nn.Linear(inputs, units) : nn.Conv2d(inputs, units, 1);
+        RegisterComponents();
+    }
+
+    public Tensor? Bias => fc switch
+    {
+        Linear l => l.bias,
+        Conv2d c => c.bias,
+        _ => null,
+    };
+
+    public override Tensor forward(Tensor x)
+    {
+        if (_activation == Activation.Linear) return fc.call(x);
+        using var y = fc.call(x);
+        return Network.Activate(y, _activation);
+    }
+}
+
+internal sealed class ActivationBlock(Activation kind) : nn.Module<Tensor, Tensor>("Activation")
+{
+    public override Tensor forward(Tensor x) => Network.Activate(x, kind);
+}
+
+internal sealed class FlattenBlock(bool global) : nn.Module<Tensor, Tensor>(global ? "GAP" : "Flatten")
+{
+    public override Tensor forward(Tensor x) => global ? x.mean([2L, 3L]) : x.flatten(1);
+}

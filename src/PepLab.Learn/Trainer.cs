@@ -1,0 +1,397 @@
+using System.Diagnostics;
+using System.Globalization;
+using PepLab.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PepLab.Learn;
+
+/// <summary>Training loss.</summary>
+public enum LossKind
+{
+    Mse,
+    Mae,
+    Huber,
+    /// <summary>Gaussian negative log-likelihood (the gaussian head).</summary>
+    Nll,
+}
+
+/// <summary>Learning-rate schedule.</summary>
+public enum Schedule
+{
+    /// <summary>Constant learning rate (the seed's Keras default).</summary>
+    None,
+    /// <summary>Cosine decay per step from the learning rate to 1% of it at the last epoch.</summary>
+    Cosine,
+    /// <summary>Halve the learning rate when the validation loss has not improved for 2 epochs.</summary>
+    Plateau,
+}
+
+/// <summary>Training settings.</summary>
+public sealed record TrainOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 64;
+    public double LearningRate { get; init; } = 1e-3;
+    public LossKind Loss { get; init; } = LossKind.Mse;
+    public double HuberDelta { get; init; } = 1.0;
+    public Schedule Schedule { get; init; } = Schedule.None;
+    /// <summary>Stop when the validation loss has not improved for this many epochs; null: never.</summary>
+    public int? Patience { get; init; }
+    /// <summary>At the end, go back to the weights of the epoch with the lowest validation loss.</summary>
+    public bool RestoreBest { get; init; } = true;
+    public ulong Seed { get; init; } = 1;
+    public int ShuffleBuffer { get; init; } = 2048;
+    public int BlockFrames { get; init; } = 64;
+    public int Prefetch { get; init; } = 3;
+    public FrameAugmenter? Augment { get; init; }
+    public Func<RunEntry, PepLab.Store.IFrameSource>? Open { get; init; }
+
+    public TrainOptions Validate()
+    {
+        if (Epochs < 1) throw new PepLabInputException("--epochs", $"must be at least 1 (got {Epochs})");
+        if (BatchSize < 2) throw new PepLabInputException("--batch", $"must be at least 2 (got {BatchSize})");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new PepLabInputException("--lr", "must be positive");
+        if (!(HuberDelta > 0)) throw new PepLabInputException("--huber-delta", "must be positive");
+        if (Patience is < 1) throw new PepLabInputException("--patience", $"must be at least 1 (got {Patience})");
+        return this;
+    }
+
+    public static LossKind ParseLoss(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "mse" => LossKind.Mse,
+        "mae" => LossKind.Mae,
+        "huber" => LossKind.Huber,
+        "nll" or "gaussian-nll" => LossKind.Nll,
+        _ => throw new PepLabInputException("--loss", $"unknown loss '{s}' (mse, mae, huber, nll)"),
+    };
+
+    public static Schedule ParseSchedule(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "none" or "constant" => Schedule.None,
+        "cosine" => Schedule.Cosine,
+        "plateau" => Schedule.Plateau,
+        _ => throw new PepLabInputException("--schedule", $"unknown schedule '{s}' (none, cosine, plateau)"),
+    };
+
+    public static string Name(LossKind l) => l.ToString().ToLowerInvariant();
+    public static string Name(Schedule s) => s.ToString().ToLowerInvariant();
+}
+
+/// <summary>One epoch of training, as history.csv records it.</summary>
+public sealed record EpochRecord
+{
+    public required int Epoch { get; init; }
+    public required double TrainLoss { get; init; }
+    public required double ValLoss { get; init; }
+    public required double ValPearson { get; init; }
+    public required double ValMae { get; init; }
+    public required double LearningRate { get; init; }
+    /// <summary>Wall seconds of the epoch (training and validation).</summary>
+    public required double Seconds { get; init; }
+    /// <summary>Training frames per second (the training pass alone).</summary>
+    public required double SamplesPerSecond { get; init; }
+
+    public const string CsvHeader = "epoch,train_loss,val_loss,val_r,val_mae,lr,seconds,samples_per_s";
+
+    public string ToCsv() => string.Join(',',
+        Epoch.ToString(CultureInfo.InvariantCulture), G(TrainLoss), G(ValLoss), G(ValPearson), G(ValMae), G(LearningRate), G(Seconds), G(SamplesPerSecond));
+
+    private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Per-frame predictions of a frame set, in run and time order.</summary>
+public sealed record Predictions
+{
+    public required int[] Runs { get; init; }
+    public required int[] Frames { get; init; }
+    /// <summary>True P_t of each frame (from its run's metadata).</summary>
+    public required double[] Truth { get; init; }
+    /// <summary>Network output in target space (the mean for a gaussian head).</summary>
+    public required double[] Target { get; init; }
+    /// <summary>Standard deviation in target space (gaussian head only).</summary>
+    public double[]? Sigma { get; init; }
+    /// <summary>Predicted P_t.</summary>
+    public required double[] Tumble { get; init; }
+
+    public int Count => Runs.Length;
+}
+
+/// <summary>What a training run produced.</summary>
+public sealed record TrainingOutcome
+{
+    public required IReadOnlyList<EpochRecord> History { get; init; }
+    public required int BestEpoch { get; init; }
+    public required bool StoppedEarly { get; init; }
+    /// <summary>Validation predictions of the final weights (exactly what the saved model gives).</summary>
+    public required Predictions Validation { get; init; }
+    public required double Seconds { get; init; }
+}
+
+/// <summary>Progress callbacks of <see cref="Trainer.Train"/>.</summary>
+public sealed class TrainingProgress
+{
+    /// <summary>An epoch begins: (epoch, training frames).</summary>
+    public Action<int, long>? EpochStarted { get; init; }
+    /// <summary>Training frames done so far in the epoch.</summary>
+    public Action<long>? Batch { get; init; }
+    public Action<EpochRecord>? EpochDone { get; init; }
+    /// <summary>Validation frames done so far.</summary>
+    public Action<long, long>? Validating { get; init; }
+}
+
+/// <summary>The training loop: Adam, a loss, an optional schedule and early stopping on validation loss.</summary>
+public static class Trainer
+{
+    public static TrainingOutcome Train(Network net, FrameSet train, FrameSet validation, TrainOptions options, Device device,
+        TrainingProgress? progress = null, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        var config = net.Config;
+        if (config.Head == Head.Gaussian && options.Loss != LossKind.Nll)
+            throw new PepLabInputException("--loss", "a gaussian head trains with --loss nll");
+        if (config.Head == Head.Point && options.Loss == LossKind.Nll)
+            throw new PepLabInputException("--loss", "nll needs --head gaussian");
+        var total = Stopwatch.StartNew();
+        net.to(device);
+        CalibrateOutput(net, train);
+
+        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        var loaderOptions = new LoaderOptions
+        {
+            BatchSize = options.BatchSize,
+            BlockFrames = options.BlockFrames,
+            ShuffleBuffer = options.ShuffleBuffer,
+            Shuffle = true,
+            Prefetch = options.Prefetch,
+            Seed = options.Seed,
+            Augment = options.Augment,
+            Open = options.Open,
+        };
+        var loader = new FrameLoader(train, loaderOptions);
+        long steps = (long)options.Epochs * loader.BatchesPerEpoch, step = 0;
+        double lr = options.LearningRate;
+        var history = new List<EpochRecord>();
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0, sincePlateau = 0;
+        Dictionary<string, Tensor>? best = null;
+        bool stoppedEarly = false;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var clock = Stopwatch.StartNew();
+                progress?.EpochStarted?.Invoke(epoch, loader.TotalFrames);
+                net.train();
+                double lossSum = 0;
+                long seen = 0;
+                foreach (var batch in loader.Epoch(epoch, cancellation))
+                {
+                    if (batch.Count < 2)
+                    {
+                        seen += batch.Count; // a lone last frame: batch statistics need two
+                        continue;
+                    }
+                    if (options.Schedule == Schedule.Cosine)
+                    {
+                        lr = options.LearningRate * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(1, steps))));
+                        SetLearningRate(optimizer, lr);
+                    }
+                    lossSum += Step(net, optimizer, batch, loader.Nx, loader.Ny, options, device) * batch.Count;
+                    seen += batch.Count;
+                    step++;
+                    progress?.Batch?.Invoke(seen);
+                }
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                var (valLoss, preds) = Validate(net, validation, options, device, progress, cancellation);
+                var record = new EpochRecord
+                {
+                    Epoch = epoch,
+                    TrainLoss = lossSum / Math.Max(1, seen),
+                    ValLoss = valLoss,
+                    ValPearson = Metrics.Pearson(preds.Truth, preds.Tumble),
+                    ValMae = Metrics.MeanAbsoluteError(preds.Truth, preds.Tumble),
+                    LearningRate = lr,
+                    Seconds = clock.Elapsed.TotalSeconds,
+                    SamplesPerSecond = seen / Math.Max(trainSeconds, 1e-9),
+                };
+                history.Add(record);
+                progress?.EpochDone?.Invoke(record);
+
+                if (valLoss < bestLoss)
+                {
+                    bestLoss = valLoss;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    sincePlateau = 0;
+                    if (options.RestoreBest) best = Snapshot(net, best);
+                }
+                else
+                {
+                    sinceBest++;
+                    sincePlateau++;
+                }
+                if (options.Schedule == Schedule.Plateau && sincePlateau >= 2)
+                {
+                    lr *= 0.5;
+                    SetLearningRate(optimizer, lr);
+                    sincePlateau = 0;
+                }
+                if (options.Patience is { } patience && sinceBest >= patience && epoch < options.Epochs)
+                {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+            if (options.RestoreBest && best is not null && bestEpoch != history[^1].Epoch)
+                net.load_state_dict(best);
+        }
+        finally
+        {
+            if (best is not null)
+                foreach (var t in best.Values) t.Dispose();
+        }
+        var (_, final) = Validate(net, validation, options, device, progress, cancellation);
+        return new TrainingOutcome
+        {
+            History = history,
+            BestEpoch = options.RestoreBest ? bestEpoch : history[^1].Epoch,
+            StoppedEarly = stoppedEarly,
+            Validation = final,
+            Seconds = total.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>The network's predictions for every frame of <paramref name="frames"/>, in run and time order.</summary>
+    public static Predictions Predict(Network net, FrameSet frames, Device device, int batchSize = 128,
+        Func<RunEntry, PepLab.Store.IFrameSource>? open = null, Action<long, long>? progress = null, CancellationToken cancellation = default)
+    {
+        var (_, p) = Run(net, frames, device, batchSize, open, null, progress, cancellation);
+        return p;
+    }
+
+    private static (double Loss, Predictions Predictions) Validate(Network net, FrameSet validation, TrainOptions options, Device device,
+        TrainingProgress? progress, CancellationToken cancellation) =>
+        Run(net, validation, device, Math.Max(options.BatchSize, 128), options.Open, options, progress?.Validating, cancellation);
+
+    private static (double Loss, Predictions Predictions) Run(Network net, FrameSet frames, Device device, int batchSize,
+        Func<RunEntry, PepLab.Store.IFrameSource>? open, TrainOptions? lossOptions, Action<long, long>? progress, CancellationToken cancellation)
+    {
+        var config = net.Config;
+        net.to(device);
+        net.eval();
+        var loader = new FrameLoader(frames, new LoaderOptions { BatchSize = batchSize, Shuffle = false, Open = open, Prefetch = 2 });
+        int n = (int)frames.TotalFrames;
+        var runs = new int[n];
+        var index = new int[n];
+        var truth = new double[n];
+        var target = new double[n];
+        var sigma = config.Head == Head.Gaussian ? new double[n] : null;
+        var tumble = new double[n];
+        var truthOf = frames.Runs.ToDictionary(r => r.Run.Id, r => r.Run.Tumble);
+        double lossSum = 0;
+        int k = 0;
+        using (no_grad())
+        {
+            foreach (var batch in loader.Epoch(0, cancellation))
+            {
+                using var scope = NewDisposeScope();
+                var x = TorchRuntime.FramesTensor(batch, loader.Nx, loader.Ny, device);
+                var output = net.call(x).to(CPU);
+                if (lossOptions is not null)
+                    lossSum += Loss(output, Targets(batch, config.Target, CPU), lossOptions).item<float>() * batch.Count;
+                var values = output.data<float>().ToArray();
+                int outputs = config.Outputs;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    runs[k] = batch.Runs[i];
+                    index[k] = batch.FrameIndices[i];
+                    truth[k] = truthOf[batch.Runs[i]];
+                    target[k] = values[i * outputs];
+                    if (sigma is not null) sigma[k] = Math.Exp(0.5 * Math.Clamp((double)values[i * outputs + 1], -LogVarLimit, LogVarLimit));
+                    tumble[k] = LearnNames.FromTarget(config.Target, target[k]);
+                    k++;
+                }
+                progress?.Invoke(k, n);
+            }
+        }
+        return (lossSum / Math.Max(1, n), new Predictions { Runs = runs, Frames = index, Truth = truth, Target = target, Sigma = sigma, Tumble = tumble });
+    }
+
+    private const double LogVarLimit = 12;
+
+    /// <summary>One optimisation step on a batch; returns the batch's mean loss.</summary>
+    public static float Step(Network net, optim.Optimizer optimizer, Batch batch, int nx, int ny, TrainOptions options, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = TorchRuntime.FramesTensor(batch, nx, ny, device);
+        var y = Targets(batch, net.Config.Target, device);
+        var output = net.call(x);
+        var loss = Loss(output, y, options);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private static Tensor Targets(Batch batch, TargetTransform transform, Device device)
+    {
+        var values = new float[batch.Count];
+        for (int i = 0; i < batch.Count; i++) values[i] = (float)LearnNames.ToTarget(transform, batch.Tumbles[i]);
+        return tensor(values, ScalarType.Float32, device);
+    }
+
+    private static Tensor Loss(Tensor output, Tensor y, TrainOptions o)
+    {
+        if (o.Loss == LossKind.Nll)
+        {
+            var mean = output.select(1, 0);
+            var logVar = output.select(1, 1).clamp(-LogVarLimit, LogVarLimit);
+            return (logVar + (y - mean).pow(2) * (-logVar).exp()).mul(0.5).mean();
+        }
+        var p = output.select(1, 0);
+        return o.Loss switch
+        {
+            LossKind.Mae => F.l1_loss(p, y),
+            LossKind.Huber => F.huber_loss(p, y, delta: o.HuberDelta),
+            _ => F.mse_loss(p, y),
+        };
+    }
+
+    /// <summary>Starts the output at the training set's mean target (and its variance for a gaussian head).</summary>
+    private static void CalibrateOutput(Network net, FrameSet train)
+    {
+        var bias = net.OutputBias();
+        if (bias is null) return;
+        double sum = 0, sumSq = 0, n = 0;
+        foreach (var r in train.Runs)
+        {
+            double t = LearnNames.ToTarget(net.Config.Target, r.Run.Tumble);
+            sum += t * r.Frames;
+            sumSq += t * t * r.Frames;
+            n += r.Frames;
+        }
+        if (n == 0) return;
+        double mean = sum / n, variance = Math.Max(sumSq / n - mean * mean, 1e-6);
+        using var _ = no_grad();
+        bias[0] = (float)mean;
+        if (net.Config.Head == Head.Gaussian && bias.shape[0] > 1) bias[1] = (float)Math.Log(variance);
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(Network net, Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null)
+            foreach (var t in previous.Values) t.Dispose();
+        var copy = new Dictionary<string, Tensor>();
+        using var _ = no_grad();
+        foreach (var (name, t) in net.state_dict()) copy[name] = t.detach().clone();
+        return copy;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PepLab.Learn;
+
+/// <summary>Speed measurements of training (for <c>pep bench train</c>); never used in tests.</summary>
+public static class TrainingBench
+{
+    /// <summary>
+    /// Frames per second the loader alone delivers (shuffled blocks through the shuffle buffer),
+    /// over at least <paramref name="seconds"/> and whole epochs.
+    /// </summary>
+    public static double LoaderRate(FrameSet frames, LoaderOptions options, double seconds, CancellationToken cancellation = default)
+    {
+        var loader = new FrameLoader(frames, options);
+        var clock = Stopwatch.StartNew();
+        long n = 0;
+        int epoch = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            foreach (var batch in loader.Epoch(++epoch, cancellation))
+            {
+                n += batch.Count;
+                if (clock.Elapsed.TotalSeconds >= seconds) break;
+            }
+        }
+        return n / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Training samples per second: the real training step (<see cref="Trainer.Step"/>) fed by the
+    /// streaming loader, after <paramref name="warmupSteps"/> unmeasured steps.
+    /// </summary>
+    public static double TrainingRate(ModelConfig config, FrameSet frames, TrainOptions options, Device device, double seconds,
+        int warmupSteps = 10, CancellationToken cancellation = default)
+    {
+        var first = frames.Runs[0].Run.Info;
+        using var net = new Network(config, first.Nx, first.Ny);
+        net.to(device);
+        net.train();
+        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        var loader = new FrameLoader(frames, new LoaderOptions
+        {
+            BatchSize = options.BatchSize,
+            BlockFrames = options.BlockFrames,
+            ShuffleBuffer = options.ShuffleBuffer,
+            Prefetch = options.Prefetch,
+            Seed = options.Seed,
+            Open = options.Open,
+            Augment = options.Augment,
+        });
+        int steps = 0;
+        long n = 0;
+        Stopwatch? clock = null;
+        int epoch = 0;
+        while (clock is null || clock.Elapsed.TotalSeconds < seconds)
+        {
+            foreach (var batch in loader.Epoch(++epoch, cancellation))
+            {
+                if (batch.Count < 2) continue;
+                Trainer.Step(net, optimizer, batch, loader.Nx, loader.Ny, options, device);
+                steps++;
+                if (steps == warmupSteps) clock = Stopwatch.StartNew();
+                else if (clock is not null) n += batch.Count;
+                if (clock is not null && clock.Elapsed.TotalSeconds >= seconds) break;
+            }
+        }
+        return n / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Samples per second of the network alone, on one fixed batch already in memory (an upper bound).</summary>
+    public static double ComputeRate(ModelConfig config, int nx, int ny, TrainOptions options, Device device, double seconds, int warmupSteps = 10)
+    {
+        using var net = new Network(config, nx, ny);
+        net.to(device);
+        net.train();
+        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        var batch = new Batch(options.BatchSize, nx * ny) { Count = options.BatchSize };
+        var rng = new Random(1);
+        for (int i = 0; i < batch.Frames.Length; i++) batch.Frames[i] = rng.NextDouble() < 0.15 ? (byte)rng.Next(1, 5) : (byte)0;
+        for (int i = 0; i < batch.Count; i++) batch.Tumbles[i] = i % 2 == 0 ? 0.0156f : 0.34f;
+        for (int i = 0; i < warmupSteps; i++) Trainer.Step(net, optimizer, batch, nx, ny, options, device);
+        var clock = Stopwatch.StartNew();
+        long n = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            Trainer.Step(net, optimizer, batch, nx, ny, options, device);
+            n += batch.Count;
+        }
+        return n / clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using PepLab.Core;
+using PepLab.Store;
+
+namespace PepLab.Learn;
+
+/// <summary>One trajectory file of a data set: its metadata and the label (its P_t).</summary>
+public sealed record RunEntry
+{
+    /// <summary>Position in the data set (stable for a given folder content).</summary>
+    public required int Id { get; init; }
+    public required string Path { get; init; }
+    public required TrajectoryInfo Info { get; init; }
+    /// <summary>Frames in the file.</summary>
+    public required int Frames { get; init; }
+
+    public double Tumble => Info.Tumble;
+    public double Density => Info.DensityRequested;
+
+    /// <summary>The (density, P_t) group: replicas are different runs with the same parameters.</summary>
+    public (double Density, double Tumble) Group => (Math.Round(Density, 9), Math.Round(Tumble, 12));
+
+    /// <summary>Short name for tables: the file name without folder.</summary>
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The replica index of a data-set run (its file name ends in <c>_r{replica}.h5</c>); null for other files.</summary>
+    public int? Replica
+    {
+        get
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(Name, @"_r(\d+)\.h5$");
+            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r : null;
+        }
+    }
+}
+
+/// <summary>A numeric filter on density or P_t: a list of values (matched within 1%) and min:max ranges.</summary>
+public sealed class ValueFilter
+{
+    private readonly List<double> _values = [];
+    private readonly List<(double Min, double Max)> _ranges = [];
+
+    public string Text { get; }
+
+    private ValueFilter(string text) => Text = text;
+
+    /// <summary>Parses "0.15,0.3" or "0.05:0.5" or a mix; values match within 1% (so 0.0156 selects 0.015625).</summary>
+    public static ValueFilter Parse(string text, string subject)
+    {
+        var f = new ValueFilter(text.Trim());
+        foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (raw.Length == 0) throw new PepLabInputException(subject, $"empty value in \"{text}\"");
+            var parts = raw.Split(':');
+            if (parts.Length == 1) f._values.Add(Number(parts[0], subject));
+            else if (parts.Length == 2)
+            {
+                double lo = Number(parts[0], subject), hi = Number(parts[1], subject);
+                if (lo > hi) throw new PepLabInputException(subject, $"range {raw} has min > max");
+                f._ranges.Add((lo, hi));
+            }
+            else throw new PepLabInputException(subject, $"'{raw}' is neither a value nor a min:max range");
+        }
+        return f;
+    }
+
+    public bool Matches(double x) =>
+        _values.Any(v => Math.Abs(x - v) <= 0.01 * Math.Max(Math.Abs(v), 1e-12))
+        || _ranges.Any(r => x >= r.Min * (1 - 1e-9) && x <= r.Max * (1 + 1e-9));
+
+    private static double Number(string s, string subject)
+    {
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+            throw new PepLabInputException(subject, $"'{s}' is not a number");
+        return v;
+    }
+}
+
+/// <summary>
+/// A training or evaluation data set: every trajectory file (*.h5) under a folder (or one file),
+/// with its metadata. Opening reads only metadata; frames are streamed later.
+/// </summary>
+public sealed class TrajectorySet
+{
+    private TrajectorySet(string root, IReadOnlyList<RunEntry> runs)
+    {
+        Root = root;
+        Runs = runs;
+    }
+
+    public string Root { get; }
+    public IReadOnlyList<RunEntry> Runs { get; }
+    public long TotalFrames => Runs.Sum(r => (long)r.Frames);
+    public IReadOnlyList<double> Tumbles => Runs.Select(r => r.Group.Tumble).Distinct().Order().ToList();
+    public IReadOnlyList<double> Densities => Runs.Select(r => r.Group.Density).Distinct().Order().ToList();
+    public int GroupCount => Runs.Select(r => r.Group).Distinct().Count();
+
+    /// <summary>
+    /// Opens the data set at <paramref name="path"/> (a folder searched recursively for *.h5, or one
+    /// file), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
+    /// nothing is there or a file is not a trajectory.
+    /// </summary>
+    public static TrajectorySet Open(string path, ValueFilter? densities = null, ValueFilter? tumbles = null, Func<string, IFrameSource>? open = null)
+    {
+        open ??= FrameSources.Open;
+        List<string> files;
+        if (File.Exists(path)) files = [System.IO.Path.GetFullPath(path)];
+        else if (Directory.Exists(path))
+            files = Directory.EnumerateFiles(path, "*.h5", SearchOption.AllDirectories)
+                .Where(f => !f.EndsWith(TrajectoryFormat.PartialSuffix, StringComparison.Ordinal))
+                .Select(System.IO.Path.GetFullPath)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        else throw new PepLabInputException(path, "no such file or folder");
+        if (files.Count == 0) throw new PepLabInputException(path, "holds no trajectory files (*.h5)");
+
+        var runs = new List<RunEntry>();
+        foreach (var file in files)
+        {
+            using var source = open(file);
+            var entry = new RunEntry { Id = runs.Count, Path = file, Info = source.Info, Frames = source.Count };
+            if (densities is not null && !densities.Matches(entry.Density)) continue;
+            if (tumbles is not null && !tumbles.Matches(entry.Tumble)) continue;
+            if (entry.Frames == 0) continue;
+            runs.Add(entry);
+        }
+        if (runs.Count == 0)
+        {
+            string why = densities is null && tumbles is null
+                ? "no frames in any trajectory"
+                : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}";
+            throw new PepLabInputException(path, why);
+        }
+        return new TrajectorySet(System.IO.Path.GetFullPath(path), runs);
+    }
+
+    /// <summary>A data set from runs already known (tests, in-memory benchmarks).</summary>
+    public static TrajectorySet FromRuns(string root, IEnumerable<RunEntry> runs) => new(root, runs.ToList());
+
+    /// <summary>The lattice every run shares; throws when they differ.</summary>
+    public (int Nx, int Ny) Lattice(string subject)
+    {
+        var sizes = Runs.Select(r => (r.Info.Nx, r.Info.Ny)).Distinct().ToList();
+        if (sizes.Count > 1)
+            throw new PepLabInputException(subject,
+                $"mixes lattice sizes ({string.Join(", ", sizes.Select(s => $"{s.Nx}x{s.Ny}"))}); use runs of one size");
+        return sizes[0];
+    }
+
+    /// <summary>Checks that the data set can train a regression: at least two different P_t.</summary>
+    public void RequireTrainable(string subject)
+    {
+        if (Tumbles.Count < 2)
+            throw new PepLabInputException(subject,
+                $"has a single P_t ({Tumbles[0].ToString("G4", CultureInfo.InvariantCulture)}) in {Runs.Count} run(s); training needs at least two different P_t");
+    }
+
+    /// <summary>All frames of every run.</summary>
+    public FrameSet All() => new(Runs.Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());
+}

@@ -1,0 +1,178 @@
+using System.Text.Json.Nodes;
+using PepLab.Core;
+using static TorchSharp.torch;
+
+namespace PepLab.Learn.Tests;
+
+/// <summary>A tiny data set trained once and shared by the tests that need a trained model.</summary>
+public sealed class TrainedTiny : IDisposable
+{
+    public static readonly double[] Tumbles = [0.005, 0.5];
+
+    public TrainedTiny()
+    {
+        Dir = new TempDir();
+        DataPath = TestData.Tiny(Dir.File("data"), Tumbles, replicas: 2, frames: 48);
+        ModelPath = Dir.File("model");
+        Result = TrainingJob.Run(new TrainRequest
+        {
+            Dataset = DataPath,
+            Out = ModelPath,
+            Model = Architectures.PepLab,
+            Epochs = 12,
+            Batch = 16,
+            LearningRate = 3e-3,
+            Threads = 2,
+            Device = "cpu",
+            Seed = 5,
+        });
+    }
+
+    public TempDir Dir { get; }
+    public string DataPath { get; }
+    public string ModelPath { get; }
+    public TrainResult Result { get; }
+
+    public void Dispose() => Dir.Dispose();
+}
+
+public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
+{
+    [Fact]
+    public void TinyDataSetTrainsToClearlySeparatedPredictions()
+    {
+        var v = tiny.Result.Outcome.Validation;
+        var low = Enumerable.Range(0, v.Count).Where(i => v.Truth[i] < 0.1).Select(i => v.Tumble[i]).ToArray();
+        var high = Enumerable.Range(0, v.Count).Where(i => v.Truth[i] > 0.1).Select(i => v.Tumble[i]).ToArray();
+        Assert.Equal(48, low.Length);   // one replica of each P_t held out whole
+        Assert.Equal(48, high.Length);
+        double midpoint = Math.Sqrt(0.005 * 0.5);
+        Assert.True(Metrics.Quantile(low, 0.9) < midpoint, $"low P_t predictions reach {Metrics.Quantile(low, 0.9)}");
+        Assert.True(Metrics.Quantile(high, 0.1) > midpoint, $"high P_t predictions fall to {Metrics.Quantile(high, 0.1)}");
+        Assert.True(tiny.Result.Validation.PearsonLog > 0.9, $"r(log) = {tiny.Result.Validation.PearsonLog}");
+        Assert.Equal(12, tiny.Result.Outcome.History.Count);
+    }
+
+    [Fact]
+    public void TheModelFolderHoldsEverything()
+    {
+        foreach (var name in new[] { ModelFile.JsonName, ModelFile.WeightsName, LearnFiles.History, LearnFiles.Predictions, LearnFiles.PerTumble, LearnFiles.Runs })
+            Assert.True(File.Exists(Path.Combine(tiny.ModelPath, name)), name);
+        Assert.Empty(Directory.GetFiles(tiny.ModelPath, "*.partial"));
+        var history = File.ReadAllLines(Path.Combine(tiny.ModelPath, LearnFiles.History));
+        Assert.Equal(EpochRecord.CsvHeader, history[0]);
+        Assert.Equal(13, history.Length);
+        var predictions = File.ReadAllLines(Path.Combine(tiny.ModelPath, LearnFiles.Predictions));
+        Assert.StartsWith("run,file,density,frame,true,pred", predictions[0]);
+        Assert.Equal(97, predictions.Length);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(tiny.ModelPath, ModelFile.JsonName)))!;
+        Assert.Equal("peplab.model", (string?)json["format"]);
+        Assert.Equal(Architectures.PepLabLayers, (string?)json["layers"]);
+        Assert.Equal("onehot", (string?)json["encoding"]);
+        Assert.Equal("log", (string?)json["target"]);
+        Assert.Equal(5UL, (ulong?)json["training"]!["seed"]);
+        Assert.Equal(2, json["training"]!["split"]!["held_out"]!.AsArray().Count);
+        Assert.NotNull(json["metrics"]!["val_pearson"]);
+    }
+
+    [Fact]
+    public void SavedModelReproducesPredictionsExactly()
+    {
+        using var loaded = ModelFile.Load(tiny.ModelPath, CPU);
+        var data = TrajectorySet.Open(tiny.DataPath);
+        var held = tiny.Result.Document.Training!.Split.HeldOut;
+        var validation = new FrameSet(data.Runs.Where(r => held.Contains(Path.GetRelativePath(data.Root, r.Path)))
+            .Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());
+        var again = Trainer.Predict(loaded.Network, validation, CPU);
+        var first = tiny.Result.Outcome.Validation;
+        Assert.Equal(first.Runs, again.Runs);
+        Assert.Equal(first.Frames, again.Frames);
+        Assert.Equal(first.Target, again.Target);   // bit for bit
+        Assert.Equal(first.Tumble, again.Tumble);
+    }
+
+    [Fact]
+    public void ModelsFromAnotherVersionOrMismatchedWeightsAreRejected()
+    {
+        using var dir = new TempDir();
+        foreach (var f in Directory.GetFiles(tiny.ModelPath)) File.Copy(f, Path.Combine(dir.Path, Path.GetFileName(f)));
+        string json = Path.Combine(dir.Path, ModelFile.JsonName);
+        string original = File.ReadAllText(json);
+
+        File.WriteAllText(json, original.Replace("\"format_version\": 1", "\"format_version\": 2"));
+        var e = Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path));
+        Assert.Contains("format version 2", e.Message);
+
+        File.WriteAllText(json, original.Replace("peplab.model", "something.else"));
+        Assert.Contains("not a PepLab model", Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path)).Message);
+
+        File.WriteAllText(json, "{ not json");
+        Assert.Contains("not a PepLab model", Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path)).Message);
+
+        File.WriteAllText(json, original);
+        File.AppendAllText(Path.Combine(dir.Path, ModelFile.WeightsName), "x");
+        Assert.Contains("SHA-256", Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path)).Message);
+
+        Assert.Contains("no such", Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.File("nothing"))).Message);
+    }
+
+    [Fact]
+    public void LatticeSizesTheModelCannotTakeAreRejected()
+    {
+        using var loaded = ModelFile.Load(tiny.ModelPath);
+        loaded.RequireLattice(64, 48, "x");   // size-agnostic: any multiple of 8
+        var e = Assert.Throws<PepLabInputException>(() => loaded.RequireLattice(36, 36, "frames.h5"));
+        Assert.Contains("cannot take", e.Message);
+    }
+
+    [Fact]
+    public void ExistingModelNeedsOverwrite()
+    {
+        var e = Assert.Throws<PepLabInputException>(() => TrainingJob.Run(new TrainRequest { Dataset = tiny.DataPath, Out = tiny.ModelPath, Epochs = 1 }));
+        Assert.Contains("--overwrite", e.Message);
+    }
+}
+
+public class TrainingInputTests
+{
+    [Fact]
+    public void SingleTumbleOrEmptyDataSetsAreRejected()
+    {
+        using var dir = new TempDir();
+        var single = TestData.Tiny(dir.File("single"), [0.1], replicas: 2, frames: 8, side: 16);
+        var e = Assert.Throws<PepLabInputException>(() => TrainingJob.Run(new TrainRequest { Dataset = single, Out = dir.File("m") }));
+        Assert.Contains("single P_t", e.Message);
+        Directory.CreateDirectory(dir.File("empty"));
+        Assert.Contains("no trajectory files", Assert.Throws<PepLabInputException>(() => TrainingJob.Run(new TrainRequest { Dataset = dir.File("empty"), Out = dir.File("m") })).Message);
+        Assert.False(Directory.Exists(dir.File("m")));
+    }
+
+    [Fact]
+    public void ModelsThatCannotTakeTheLatticeAreRejectedBeforeTraining()
+    {
+        using var dir = new TempDir();
+        var data = TestData.Tiny(dir.File("d"), [0.05, 0.3], replicas: 1, frames: 8, side: 20);
+        var e = Assert.Throws<PepLabInputException>(() => TrainingJob.Run(new TrainRequest { Dataset = data, Out = dir.File("m"), Model = Architectures.PepLab }));
+        Assert.Contains("does not divide", e.Message);
+    }
+
+    [Fact]
+    public void GaussianHeadPredictsAMeanAndASpread()
+    {
+        using var dir = new TempDir();
+        var data = TestData.Tiny(dir.File("d"), [0.01, 0.3], replicas: 1, frames: 24, side: 16);
+        var result = TrainingJob.Run(new TrainRequest
+        {
+            Dataset = data, Out = dir.File("m"), Layers = "CONV(8,k3,s2,circular) => BN => CONV(8,k3,s2,circular) => GAP => FC(1)",
+            Head = Head.Gaussian, Epochs = 2, Batch = 8, Threads = 1, Device = "cpu", Split = new SplitOptions { Gap = 2 },
+        });
+        var v = result.Outcome.Validation;
+        Assert.NotNull(v.Sigma);
+        Assert.All(v.Sigma!, s => Assert.True(s > 0 && double.IsFinite(s)));
+        Assert.Equal("gaussian", result.Document.Head);
+        Assert.Equal("nll", result.Document.Training!.Loss);
+        using var loaded = ModelFile.Load(dir.File("m"));
+        Assert.Equal(2, loaded.Config.Outputs);
+        Assert.Contains("sigma_target", File.ReadLines(Path.Combine(dir.File("m"), LearnFiles.Predictions)).First());
+    }
+}
