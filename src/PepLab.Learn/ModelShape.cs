@@ -25,6 +25,8 @@ public sealed record LayerShape
     /// <summary>Product of the strides so far: the distance, in sites, between neighbouring outputs.</summary>
     public required int Jump { get; init; }
     public required bool IsVector { get; init; }
+    /// <summary>Multiply-adds of the layer's forward pass for one frame (CONV and FC; 0 for the rest).</summary>
+    public long MultiplyAdds { get; init; }
     /// <summary>Padding along rows and columns (spatial layers only).</summary>
     public AxisPlan? Rows { get; init; }
     public AxisPlan? Columns { get; init; }
@@ -105,7 +107,7 @@ public static class ModelShape
             bool last = i == body.Count - 1;
             string text = layer.Format(last);
             string Where() => $"layer {i + 1} {text} on {(vector ? $"{c} features" : $"{c} x {h} x {w}")}";
-            long parameters = 0, trainable = 0;
+            long parameters = 0, trainable = 0, macs = 0;
             AxisPlan? rows = null, cols = null;
             switch (layer)
             {
@@ -115,6 +117,7 @@ public static class ModelShape
                     parameters = trainable = (long)conv.Kernel * conv.Kernel * c * conv.Filters + conv.Filters;
                     field += (conv.Kernel - 1) * jump;
                     jump *= conv.Stride;
+                    macs = (long)rows.Value.Output * cols.Value.Output * conv.Filters * c * conv.Kernel * conv.Kernel;
                     c = conv.Filters;
                     h = rows.Value.Output;
                     w = cols.Value.Output;
@@ -133,6 +136,7 @@ public static class ModelShape
                     break;
                 case DenseLayer dense:
                     parameters = trainable = (long)c * dense.Units + dense.Units;
+                    macs = (long)c * dense.Units * (vector ? 1 : (long)h * w);
                     c = dense.Units;
                     break;
                 case FlattenLayer:
@@ -157,7 +161,7 @@ public static class ModelShape
             result.Add(new LayerShape
             {
                 Index = i + 1, Layer = layer, Text = text, Channels = c, Height = h, Width = w,
-                Parameters = parameters, Trainable = trainable, ReceptiveField = field, Jump = jump,
+                Parameters = parameters, Trainable = trainable, MultiplyAdds = macs, ReceptiveField = field, Jump = jump,
                 IsVector = vector, Rows = rows, Columns = cols,
             });
         }

@@ -5,18 +5,20 @@ using TorchSharp;
 namespace PepLab.Learn;
 
 /// <summary>The training settings a named model comes with (each may be overridden).</summary>
-public sealed record Recipe(int Epochs, int Batch, double LearningRate, LossKind Loss, Schedule Schedule, int? Patience)
+public sealed record Recipe(int Epochs, int Batch, double LearningRate, LossKind Loss, Schedule Schedule, int? Patience, AugmentKind Augment)
 {
     /// <summary>
     /// The seed's models train as the seed did (Keras defaults: Adam 1e-3, batch 32, constant rate;
-    /// MAE; 5 or 10 epochs). PepLab's model: ln P_t with MSE, cosine decay to a calibrated end.
+    /// MAE; 5 or 10 epochs; no augmentation). PepLab's model: ln P_t with MSE, 15 epochs of cosine
+    /// decay to a calibrated end, each frame in a random one of the 8 symmetries of the square
+    /// (exact symmetries of the PEP, so 8 times the distinct training frames for free).
     /// </summary>
     public static Recipe For(string model) => model switch
     {
-        Architectures.SeedStarter => new Recipe(5, 32, 1e-3, LossKind.Mae, Schedule.None, null),
-        Architectures.SeedDeep => new Recipe(10, 32, 1e-3, LossKind.Mae, Schedule.None, null),
-        Architectures.PepLab => new Recipe(10, 32, 2e-3, LossKind.Mse, Schedule.Cosine, null),
-        _ => new Recipe(10, 64, 1e-3, LossKind.Mse, Schedule.Cosine, null),
+        Architectures.SeedStarter => new Recipe(5, 32, 1e-3, LossKind.Mae, Schedule.None, null, AugmentKind.None),
+        Architectures.SeedDeep => new Recipe(10, 32, 1e-3, LossKind.Mae, Schedule.None, null, AugmentKind.None),
+        Architectures.PepLab => new Recipe(15, 32, 2e-3, LossKind.Mse, Schedule.Cosine, null, AugmentKind.D4),
+        _ => new Recipe(10, 64, 1e-3, LossKind.Mse, Schedule.Cosine, null, AugmentKind.None),
     };
 }
 
@@ -41,7 +43,8 @@ public sealed record TrainRequest
     public SplitOptions Split { get; init; } = new();
     public ValueFilter? Densities { get; init; }
     public ValueFilter? Tumbles { get; init; }
-    public AugmentKind Augment { get; init; } = AugmentKind.None;
+    /// <summary>On-the-fly augmentation; null: the model's recipe.</summary>
+    public AugmentKind? Augment { get; init; }
     /// <summary>Train and validate only on frames after each run's steady-state start (Chodera's t0 of the weighted mean cluster size).</summary>
     public bool Steady { get; init; }
     /// <summary>Files analysed at once for <see cref="Steady"/> (0 = all cores).</summary>
@@ -106,7 +109,7 @@ public static class TrainingJob
             Seed = r.Seed,
             ShuffleBuffer = r.ShuffleBuffer,
             BlockFrames = r.BlockFrames,
-            Augment = Augmentation.Create(r.Augment),
+            Augment = Augmentation.Create(r.Augment ?? recipe.Augment),
         }.Validate();
         r.Split.Validate();
 
@@ -150,7 +153,7 @@ public static class TrainingJob
         log.Info($"       encoding {LearnNames.Of(config.Encoding)}, target {LearnNames.Of(config.Target)}, {shapes.Sum(s => s.Trainable):N0} parameters, receptive field {ReceptiveField(shapes)}");
         log.Info($"train: {options.Epochs} epochs, batch {options.BatchSize}, Adam lr {Num(options.LearningRate)}, schedule {TrainOptions.Name(options.Schedule)}, " +
                  $"loss {TrainOptions.Name(options.Loss)}{(options.Patience is { } p ? $", early stop after {p} epochs without improvement" : "")}, " +
-                 $"augment {Augmentation.Name(r.Augment)}, seed {r.Seed}, {threads} thread(s) on {device.type.ToString().ToLowerInvariant()}");
+                 $"augment {Augmentation.Name(r.Augment ?? recipe.Augment)}, seed {r.Seed}, {threads} thread(s) on {device.type.ToString().ToLowerInvariant()}");
 
         return new PreparedTraining(r, config, options, folder, data, nx, ny, shapes, device, threads, split, train, validation, steady);
     }
@@ -168,6 +171,12 @@ public static class TrainingJob
         using var network = new Network(config, nx, ny);
         bool created = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
+        // Replacing a model (--overwrite): its files go first, so the folder never mixes two models.
+        foreach (var name in ModelFiles)
+        {
+            string old = Path.Combine(folder, name);
+            if (File.Exists(old)) File.Delete(old);
+        }
         var written = new List<string>();
         try
         {
@@ -233,7 +242,7 @@ public static class TrainingJob
                     Patience = options.Patience,
                     Loss = TrainOptions.Name(options.Loss),
                     HuberDelta = options.Loss == LossKind.Huber ? options.HuberDelta : null,
-                    Augment = Augmentation.Name(r.Augment),
+                    Augment = Augmentation.Name(r.Augment ?? Recipe.For(config.Name).Augment),
                     Steady = r.Steady,
                     SteadyStarts = steady?.ToDictionary(kv => Path.GetRelativePath(data.Root, runsById[kv.Key].Path), kv => kv.Value),
                     ShuffleBuffer = options.ShuffleBuffer,
@@ -269,6 +278,10 @@ public static class TrainingJob
             throw;
         }
     }
+
+    /// <summary>The files of a model folder that <c>pep train</c> writes.</summary>
+    public static readonly string[] ModelFiles =
+        [ModelFile.JsonName, ModelFile.WeightsName, LearnFiles.History, LearnFiles.Predictions, LearnFiles.PerTumble, LearnFiles.Runs];
 
     private static void Track(List<string> written, string path)
     {

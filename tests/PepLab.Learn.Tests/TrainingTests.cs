@@ -157,6 +157,36 @@ public class TrainingInputTests
     }
 
     [Fact]
+    public void SteadyKeepsOnlyFramesFromEachRunsSteadyStart()
+    {
+        using var dir = new TempDir();
+        // Started from a random configuration with no warm-up, the low-P_t runs need time to cluster.
+        Directory.CreateDirectory(dir.File("d"));
+        int seed = 0;
+        foreach (var t in new[] { 0.002, 0.5 })
+            for (int r = 0; r < 2; r++)
+                PepLab.Store.Recorder.Record(new RunParameters
+                {
+                    Density = 0.3, Tumble = t, Nx = 16, Ny = 16, Warmup = 0, Snapshots = 60, Interval = 2, Seed = (ulong)(50 + seed++),
+                }, dir.File($"d/t{t}_r{r}.h5"));
+        var prepared = TrainingJob.Prepare(new TrainRequest { Dataset = dir.File("d"), Out = dir.File("m"), Steady = true, SteadyJobs = 2, Device = "cpu" });
+        var starts = prepared.SteadyStarts!;
+        Assert.Equal(4, starts.Count);
+        var data = prepared.Data;
+        foreach (var run in data.Runs)
+        {
+            // The same t0 as Chodera's detection on the weighted mean cluster size of the run.
+            var series = PepLab.Analyse.RunAnalysis.Analyse(run.Path).Series(PepLab.Analyse.FrameStatistic.WeightedMean);
+            Assert.Equal(PepLab.Analyse.Equilibration.DetectEquilibration(series).T0, starts[run.Id]);
+            foreach (var set in new[] { prepared.Train, prepared.Validation })
+                foreach (var sel in set.Runs.Where(x => x.Run.Id == run.Id))
+                    Assert.All(sel.Ranges, x => Assert.True(x.Start >= starts[run.Id]));
+        }
+        Assert.Contains(starts.Values, t0 => t0 > 0);
+        Assert.False(Directory.Exists(dir.File("m"))); // preparing writes nothing
+    }
+
+    [Fact]
     public void GaussianHeadPredictsAMeanAndASpread()
     {
         using var dir = new TempDir();

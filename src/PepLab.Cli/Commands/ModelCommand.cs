@@ -56,14 +56,16 @@ internal static class ModelCommand
             var shapes = config.Shapes(rows, cols);
             Console.WriteLine($"{config.Name}: {config.Layers}");
             Console.WriteLine($"input: {config.Channels} x {rows} x {cols} ({LearnNames.Of(config.Encoding)} encoding), target {LearnNames.Of(config.Target)}, head {LearnNames.Of(config.Head)}");
-            var table = new Table().AddColumns("#", "layer", "output", "trainable parameters", "receptive field", "jump");
+            var table = new Table().AddColumns("#", "layer", "output", "trainable parameters", "multiply-adds", "receptive field", "jump");
             foreach (var s in shapes)
                 table.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Text), s.ShapeText,
                     s.Trainable.ToString("N0", CultureInfo.InvariantCulture),
+                    s.MultiplyAdds == 0 ? "" : Progress.Human(s.MultiplyAdds),
                     s.ReceptiveField is { } f ? $"{f} x {f}" : "whole lattice", s.Jump.ToString(CultureInfo.InvariantCulture));
             LearnOptions.Show(table);
             long total = shapes.Sum(s => s.Parameters), trainable = shapes.Sum(s => s.Trainable);
-            Console.WriteLine($"parameters: {trainable:N0} trainable ({total:N0} with batch-norm statistics); receptive field before pooling to a vector: {TrainingJob.ReceptiveField(shapes)}; " +
+            Console.WriteLine($"parameters: {trainable:N0} trainable ({total:N0} with batch-norm statistics); {Progress.Human(shapes.Sum(s => s.MultiplyAdds))} multiply-adds per frame (forward); " +
+                              $"receptive field before pooling to a vector: {TrainingJob.ReceptiveField(shapes)}; " +
                               (config.SizeAgnostic ? "size-agnostic (GAP): takes any lattice the strides tile" : $"takes {rows}x{cols} only (FLATTEN)"));
             return Ok;
         }));

@@ -60,7 +60,7 @@ internal static class TrainCommand
         var tumbles = LearnOptions.Tumbles();
         var steady = Flag("--steady", "Use only frames after each run's steady-state start: Chodera's t0 of the weighted mean cluster size (as 'pep equilibrate').");
         var steadyJobs = Option("--steady-jobs", "Files analysed at once for --steady (0 = all cores).", 0);
-        var augment = Option("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both), rolls13 (the original's 13 stored shifts r = 0, 10, ..., 120 along both axes).", "none");
+        var augment = PathOption("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both), rolls13 (the original's 13 stored shifts r = 0, 10, ..., 120 along both axes). Default: the model's recipe (d4 for peplab, none for the seed's models).");
         var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling (memory: this x nx x ny bytes).", 2048);
         var block = Option("--block", "Consecutive frames read from a file at once.", 64);
         var seed = Option<ulong>("--seed", "Seed of weights, shuffling and split.", 1);
@@ -107,7 +107,7 @@ internal static class TrainCommand
                 },
                 Densities = LearnOptions.Filter(r, densities, "--densities"),
                 Tumbles = LearnOptions.Filter(r, tumbles, "--tumbles"),
-                Augment = Augmentation.Parse(r.GetValue(augment)!),
+                Augment = r.GetValue(augment) is { } a ? Augmentation.Parse(a) : null,
                 Steady = r.GetValue(steady),
                 SteadyJobs = r.GetValue(steadyJobs),
                 ShuffleBuffer = r.GetValue(shuffleBuffer),
