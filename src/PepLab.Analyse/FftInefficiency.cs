@@ -1,3 +1,5 @@
+using MathNet.Numerics.IntegralTransforms;
+
 namespace PepLab.Analyse;
 
 /// <summary>
@@ -6,24 +8,28 @@ namespace PepLab.Analyse;
 /// into the imaginary part, the two spectra are separated by the symmetry of real signals
 /// (X_k = (Z_k + conj Z_(M-k)) / 2, Y_k = (Z_k - conj Z_(M-k)) / 2i), and the two power spectra,
 /// both real and even, go back through one inverse transform as its real and imaginary parts.
-/// Zero padding to at least twice the suffix length removes the circular wrap-around.
+/// Zero padding to at least twice the suffix length removes the circular wrap-around. The
+/// transforms are MathNet.Numerics' (unscaled, so the inverse returns M times the correlation).
 /// </summary>
 internal sealed class FftInefficiency
 {
     private readonly double[] _values;
     private readonly int _mintime;
-    private readonly Fft _fft;
-    private readonly double[] _re, _im, _pr, _pi;
+    // Work buffers per transform size (a power of two): MathNet transforms whole arrays.
+    private readonly Dictionary<int, (double[] Re, double[] Im, double[] Pr, double[] Pi)> _buffers = new();
 
     public FftInefficiency(double[] values, int mintime)
     {
         _values = values;
         _mintime = mintime;
-        _fft = new Fft(Fft.PowerOfTwoAtLeast(2 * values.Length));
-        _re = new double[_fft.MaxSize];
-        _im = new double[_fft.MaxSize];
-        _pr = new double[_fft.MaxSize];
-        _pi = new double[_fft.MaxSize];
+    }
+
+    /// <summary>The smallest power of two at least <paramref name="n"/>.</summary>
+    private static int PowerOfTwoAtLeast(int n)
+    {
+        int m = 1;
+        while (m < n) m <<= 1;
+        return m;
     }
 
     /// <summary>g of the series from start <paramref name="a"/> and from start <paramref name="b"/> (b &lt; 0: none); NaN for a suffix of zero variance.</summary>
@@ -31,9 +37,12 @@ internal sealed class FftInefficiency
     {
         int T = _values.Length;
         int na = T - a, nb = b >= 0 ? T - b : 0;
-        int m = Fft.PowerOfTwoAtLeast(2 * Math.Max(na, nb));
-        Array.Clear(_re, 0, m);
-        Array.Clear(_im, 0, m);
+        int m = PowerOfTwoAtLeast(2 * Math.Max(na, nb));
+        if (!_buffers.TryGetValue(m, out var buffers))
+            _buffers[m] = buffers = (new double[m], new double[m], new double[m], new double[m]);
+        var (_re, _im, _pr, _pi) = buffers;
+        Array.Clear(_re);
+        Array.Clear(_im);
         double mua = NumpySum.Mean(_values, a, na);
         for (int i = 0; i < na; i++) _re[i] = _values[a + i] - mua;
         if (nb > 0)
@@ -41,7 +50,7 @@ internal sealed class FftInefficiency
             double mub = NumpySum.Mean(_values, b, nb);
             for (int i = 0; i < nb; i++) _im[i] = _values[b + i] - mub;
         }
-        _fft.Transform(_re, _im, m, inverse: false);
+        Fourier.Forward(_re, _im, FourierOptions.NoScaling);
         for (int k = 0; k < m; k++)
         {
             int j = (m - k) & (m - 1);
@@ -50,7 +59,7 @@ internal sealed class FftInefficiency
             _pr[k] = xr * xr + xi * xi;
             _pi[k] = yr * yr + yi * yi;
         }
-        _fft.Transform(_pr, _pi, m, inverse: true);
+        Fourier.Inverse(_pr, _pi, FourierOptions.NoScaling);
         return (Inefficiency(_pr, na, m), nb > 0 ? Inefficiency(_pi, nb, m) : double.NaN);
     }
 

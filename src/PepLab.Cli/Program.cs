@@ -16,6 +16,9 @@ root.Subcommands.Add(ClustersCommand.Build());
 root.Subcommands.Add(EquilibrateCommand.Build());
 root.Subcommands.Add(ExportCommand.Build());
 root.Subcommands.Add(DatasetCommand.Build());
+root.Subcommands.Add(PlotCommand.Build());
+root.Subcommands.Add(QuickstartCommand.Build());
+root.Subcommands.Add(ExperimentCommand.Build());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

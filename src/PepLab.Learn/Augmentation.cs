@@ -12,6 +12,8 @@ public enum AugmentKind
     D4,
     /// <summary>Both: a random D4 element, then a random translation.</summary>
     All,
+    /// <summary>The original's stored rolls, drawn on the fly: a shift by the same r along both axes, r one of 0, 10, ..., 120 (13 values).</summary>
+    Rolls13,
 }
 
 public static class Augmentation
@@ -22,7 +24,8 @@ public static class Augmentation
         "roll" => AugmentKind.Roll,
         "d4" => AugmentKind.D4,
         "all" or "roll+d4" or "d4+roll" => AugmentKind.All,
-        _ => throw new PepLabInputException("--augment", $"unknown augmentation '{s}' (none, roll, d4, all)"),
+        "rolls13" => AugmentKind.Rolls13,
+        _ => throw new PepLabInputException("--augment", $"unknown augmentation '{s}' (none, roll, d4, all, rolls13)"),
     };
 
     public static string Name(AugmentKind a) => a.ToString().ToLowerInvariant();
@@ -56,6 +59,16 @@ public static class Augmentation
                 {
                     frame.CopyTo(scratch);
                     FrameTransforms.Roll(scratch, frame, nx, ny, rows, columns);
+                }
+            }
+            if (kind == AugmentKind.Rolls13)
+            {
+                // numpy.roll(img, (r, r), axis=(0, 1)) with r in 0, 10, ..., 120, as the original stored them.
+                int r = 10 * random.Next(13);
+                if (r % nx != 0 || r % ny != 0)
+                {
+                    frame.CopyTo(scratch);
+                    FrameTransforms.Roll(scratch, frame, nx, ny, r % nx, r % ny);
                 }
             }
         };

@@ -59,9 +59,14 @@ public sealed record SplitOptions
     /// <summary>Number of time blocks per run (time splits).</summary>
     public int Blocks { get; init; } = 1;
     public ulong Seed { get; init; } = 1;
+    /// <summary>Trajectory split only: hold out exactly the runs of this replica (file names ending in <c>_r{N}.h5</c>) instead of a random share.</summary>
+    public int? HoldOutReplica { get; init; }
 
     public SplitOptions Validate()
     {
+        if (HoldOutReplica is < 0) throw new PepLabInputException("--hold-out-replica", $"must be at least 0 (got {HoldOutReplica})");
+        if (HoldOutReplica is not null && Kind != SplitKind.Trajectory)
+            throw new PepLabInputException("--hold-out-replica", "needs --split trajectory");
         if (!(Fraction > 0 && Fraction < 1)) throw new PepLabInputException("--val-fraction", $"must be in (0, 1) (got {Fraction.ToString(CultureInfo.InvariantCulture)})");
         if (Gap < 0) throw new PepLabInputException("--gap", $"must be at least 0 (got {Gap})");
         if (Blocks < 1) throw new PepLabInputException("--blocks", $"must be at least 1 (got {Blocks})");
@@ -101,6 +106,24 @@ public static class Splitter
         string description;
         switch (options.Kind)
         {
+            case SplitKind.Trajectory when options.HoldOutReplica is { } replica:
+            {
+                foreach (var r in data.Runs)
+                {
+                    var all = new RunSelection(r, [new FrameRange(0, r.Frames)]);
+                    if (r.Replica == replica)
+                    {
+                        val.Add(all);
+                        heldOut.Add(r.Id);
+                    }
+                    else train.Add(all);
+                }
+                heldOut.Sort();
+                if (heldOut.Count == 0)
+                    throw new PepLabInputException("--hold-out-replica", $"no run of replica {replica} (file names ending in _r{replica}.h5)");
+                description = $"trajectory: the {heldOut.Count} run(s) of replica {replica} held out for validation";
+                break;
+            }
             case SplitKind.Trajectory:
             {
                 int timeGroups = 0, heldGroups = 0;

@@ -22,6 +22,16 @@ public sealed record RunEntry
 
     /// <summary>Short name for tables: the file name without folder.</summary>
     public string Name => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The replica index of a data-set run (its file name ends in <c>_r{replica}.h5</c>); null for other files.</summary>
+    public int? Replica
+    {
+        get
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(Name, @"_r(\d+)\.h5$");
+            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r : null;
+        }
+    }
 }
 
 /// <summary>A numeric filter on density or P_t: a list of values (matched within 1%) and min:max ranges.</summary>

@@ -7,13 +7,8 @@ namespace PepLab.Analyse.Tests;
 /// <summary>The analysis commands end to end, run as the real <c>pep</c> program.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Pep(string workingDirectory, params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "pep.dll");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        string arguments = string.Join(' ', new[] { dll }.Concat(args).Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
-        return ExternalTools.Run(host, arguments, workingDirectory);
-    }
+    private static (int Code, string Out, string Err) Pep(string workingDirectory, params string[] args) =>
+        PepCli.Run(workingDirectory, args);
 
     [Fact]
     public void ClustersWritesTheKnownStatistics()

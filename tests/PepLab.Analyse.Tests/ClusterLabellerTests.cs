@@ -1,3 +1,4 @@
+using PepLab.Tests;
 using PepLab.Core;
 
 namespace PepLab.Analyse.Tests;
@@ -6,7 +7,7 @@ public class ClusterLabellerTests
 {
     private static ClusterLabeller Label(out byte[] frame, bool properties, params string[] rows)
     {
-        var (lattice, f) = Frames.Draw(rows);
+        var (lattice, f) = FrameSketch.Draw(rows);
         var labeller = new ClusterLabeller(lattice);
         labeller.Compute(f, properties);
         frame = f;

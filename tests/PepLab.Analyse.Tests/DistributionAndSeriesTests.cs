@@ -130,9 +130,9 @@ public class DistributionAndSeriesTests
         string path = dir.File(name);
         using (var w = TrajectoryWriter.Create(path, info))
         {
-            var (_, f0) = Frames.Draw("#....#", "......", "......", "#....#"); // one cluster of 4 (corners)
-            var (_, f1) = Frames.Draw(">.>...", "......", "..>...", "...>.."); // four singletons, all right
-            var (_, f2) = Frames.Draw("^^....", "......", "..v...", "..v..."); // 2 + 2
+            var (_, f0) = FrameSketch.Draw("#....#", "......", "......", "#....#"); // one cluster of 4 (corners)
+            var (_, f1) = FrameSketch.Draw(">.>...", "......", "..>...", "...>.."); // four singletons, all right
+            var (_, f2) = FrameSketch.Draw("^^....", "......", "..v...", "..v..."); // 2 + 2
             w.Write(0, 0, f0);
             w.Write(1, 2, f1);
             w.Write(2, 4, f2);

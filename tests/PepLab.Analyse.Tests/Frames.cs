@@ -2,30 +2,10 @@ using PepLab.Core;
 
 namespace PepLab.Analyse.Tests;
 
-/// <summary>Hand-drawn frames: '.' empty, '^' '>' 'v' '<' particles pointing up/right/down/left, '#' an up particle.</summary>
+/// <summary>Random and rolled frames, and the BFS oracle (hand-drawn frames: <see cref="PepLab.Tests.FrameSketch"/>).</summary>
 internal static class Frames
 {
-    public static (Lattice Lattice, byte[] Frame) Draw(params string[] rows)
-    {
-        int nx = rows.Length, ny = rows[0].Length;
-        var frame = new byte[nx * ny];
-        for (int r = 0; r < nx; r++)
-        {
-            Assert.Equal(ny, rows[r].Length);
-            for (int c = 0; c < ny; c++)
-                frame[r * ny + c] = rows[r][c] switch
-                {
-                    '.' => Orientation.Empty,
-                    '^' or '#' => Orientation.Up,
-                    '>' => Orientation.Right,
-                    'v' => Orientation.Down,
-                    '<' => Orientation.Left,
-                    var ch => throw new ArgumentException($"unknown cell '{ch}'"),
-                };
-        }
-        return (new Lattice(nx, ny), frame);
-    }
-
+    
     public static byte[] Random(Lattice lattice, double density, Random rng)
     {
         var frame = new byte[lattice.Sites];

@@ -41,6 +41,7 @@ internal static class EvaluateCommand
             var runs = data.Runs.ToDictionary(x => x.Id);
             var estimates = LearnFiles.EstimateRuns(predictions, runs, model.Config.Target);
             var evaluation = Metrics.Evaluate(predictions.Truth, predictions.Tumble, predictions.Runs, estimates);
+            var coverage = Coverage.Of(predictions, model.Config.Target);
 
             string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath)));
             string folder = r.GetValue(output) ?? Path.Combine(model.Folder, $"eval-{Path.GetFileNameWithoutExtension(name)}");
@@ -54,6 +55,7 @@ internal static class EvaluateCommand
                 ModelName = model.Document.Name,
                 Dataset = data.Root,
                 Evaluation = evaluation,
+                Coverage = coverage,
             };
             ModelFile.WriteJson(Path.Combine(folder, LearnFiles.Metrics), report);
             if (r.GetValue(json))
@@ -65,6 +67,9 @@ internal static class EvaluateCommand
             Console.WriteLine($"Pearson r = {LearnOptions.G(evaluation.Pearson, "0.0000")} (log: {LearnOptions.G(evaluation.PearsonLog, "0.0000")}), " +
                               $"R^2 = {LearnOptions.G(evaluation.R2, "0.0000")}, MAE = {LearnOptions.G(evaluation.Mae, "G3")}, " +
                               $"overlap ratio {LearnOptions.G(evaluation.OverlapRatio, "0.##")}, worst median error {LearnOptions.G(100 * evaluation.WorstMedianRelativeError, "0.#")}%");
+            if (coverage is not null)
+                foreach (var c in coverage)
+                    Console.WriteLine($"{100 * c.Nominal:0}% intervals (gaussian head) contain the truth for {100 * c.PerFrame:0.#}% of frames and {100 * c.PerRun:0.#}% of runs ({c.Runs} runs)");
             PrintPerTumble(evaluation);
             PrintRuns(evaluation.RunEstimates);
             Console.WriteLine($"wrote {folder}: {LearnFiles.Metrics}, {LearnFiles.PerTumble}, {LearnFiles.Predictions}, {LearnFiles.Runs}");
@@ -173,4 +178,6 @@ internal sealed record EvaluationDocument
     public required string ModelName { get; init; }
     public required string Dataset { get; init; }
     public required Evaluation Evaluation { get; init; }
+    /// <summary>Coverage of the 50% and 90% intervals of a gaussian head (null for a point head).</summary>
+    public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
 }

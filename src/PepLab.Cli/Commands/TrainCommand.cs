@@ -55,11 +55,12 @@ internal static class TrainCommand
         var fraction = Option("--val-fraction", "Share of the data for validation.", 0.2);
         var gap = Option("--gap", "Frames dropped between training and validation frames of one run (time splits).", 50);
         var blocks = Option("--blocks", "Time blocks per run for the time split (each block's tail is validation).", 1);
+        var holdOutReplica = OptionalOption<int>("--hold-out-replica", "Trajectory split: validate on exactly the runs of this replica (data-set files *_rN.h5) instead of a random share.");
         var densities = LearnOptions.Densities();
         var tumbles = LearnOptions.Tumbles();
         var steady = Flag("--steady", "Use only frames after each run's steady-state start: Chodera's t0 of the weighted mean cluster size (as 'pep equilibrate').");
         var steadyJobs = Option("--steady-jobs", "Files analysed at once for --steady (0 = all cores).", 0);
-        var augment = PathOption("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both). Default: the model's recipe (d4 for peplab, none for the seed's models).");
+        var augment = PathOption("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both), rolls13 (the original's 13 stored shifts r = 0, 10, ..., 120 along both axes). Default: the model's recipe (d4 for peplab, none for the seed's models).");
         var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling (memory: this x nx x ny bytes).", 2048);
         var block = Option("--block", "Consecutive frames read from a file at once.", 64);
         var seed = Option<ulong>("--seed", "Seed of weights, shuffling and split.", 1);
@@ -72,7 +73,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a CNN that predicts P_t from one snapshot; writes model.json, weights.bin, history.csv and the validation's predictions.csv, per_tumble.csv, runs.csv.");
         cmd.Arguments.Add(dataset);
         foreach (var o in new Option[] { model, layers, encoding, target, head, epochs, batch, lr, loss, huberDelta, schedule, patience, lastWeights,
-                     split, fraction, gap, blocks, densities, tumbles, steady, steadyJobs, augment, shuffleBuffer, block, seed, output, overwrite, device, threads, quiet })
+                     split, fraction, gap, blocks, holdOutReplica, densities, tumbles, steady, steadyJobs, augment, shuffleBuffer, block, seed, output, overwrite, device, threads, quiet })
             cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("train", () =>
@@ -101,6 +102,7 @@ internal static class TrainCommand
                     Fraction = r.GetValue(fraction),
                     Gap = r.GetValue(gap),
                     Blocks = r.GetValue(blocks),
+                    HoldOutReplica = r.GetValue(holdOutReplica),
                     Seed = r.GetValue(seed),
                 },
                 Densities = LearnOptions.Filter(r, densities, "--densities"),

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using PepLab.Core;
+using PepLab.Experiments;
+using static PepLab.Cli.Cli;
+
+namespace PepLab.Cli.Commands;
+
+/// <summary><c>pep experiment NAME</c>: a built-in study from its TOML config, with a report.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Build()
+    {
+        var name = new Argument<string>("NAME") { Description = $"The experiment: {string.Join(", ", ExperimentConfig.Kinds)}." };
+        var config = PathOption("--config", "TOML file describing the experiment (default: the shipped experiments/NAME.toml).", "-c");
+        var output = PathOption("--out", "Output folder: data, models, report.md, report.html, results.json, config.toml, rerun.sh (default: experiment-NAME).", "-o");
+        var tiny = Flag("--tiny", "A seconds-long smoke version: one seed, lattices of at most 32x32, 24 snapshots, one epoch, at most two densities and three P_t.");
+        var jobs = Option("--jobs", "Simulations and analyses at once (0 = all cores).", 0, "-j");
+        var threads = Option("--threads", "libtorch threads for training (0 = all cores). Default 1: more threads spin and slow training badly when the cores are shared.", 1);
+        var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
+        var cmd = new Command("experiment",
+            "Run a built-in experiment (baseline, steady, rolling, mixed-densities, lattice-size) from its TOML config: simulate or reuse data, " +
+            "train, score on held-out trajectories, and write a report with a summary of which setting won.");
+        cmd.Arguments.Add(name);
+        foreach (var o in new Option[] { config, output, tiny, jobs, threads, quiet }) cmd.Options.Add(o);
+        cmd.SetAction(r => Guard("experiment", () =>
+        {
+            string n = r.GetValue(name)!;
+            string? path = r.GetValue(config);
+            string text;
+            if (path is null) text = ExperimentConfig.BuiltIn(n);
+            else if (!File.Exists(path)) throw new PepLabInputException(path, "no such config file");
+            else text = File.ReadAllText(path);
+            var parsed = ExperimentConfig.Parse(text, path ?? $"{n}.toml (built in)");
+            if (!ExperimentConfig.Kinds.Contains(n) && path is null)
+                throw new PepLabInputException(n, $"is not a built-in experiment ({string.Join(", ", ExperimentConfig.Kinds)})");
+            if (ExperimentConfig.Kinds.Contains(n) && parsed.Kind != n)
+                throw new PepLabInputException(path ?? n, $"describes kind \"{parsed.Kind}\", not \"{n}\"");
+            var host = new CliHost(r.GetValue(quiet));
+            var (report, results) = Experiment.Run(n, parsed, text, r.GetValue(output) ?? $"experiment-{n}", host,
+                r.GetValue(tiny), r.GetValue(jobs), r.GetValue(threads));
+            host.Info(results.Summary);
+            Console.WriteLine(report);
+            return Ok;
+        }));
+        return cmd;
+    }
+}

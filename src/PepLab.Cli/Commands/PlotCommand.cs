@@ -1,0 +1,376 @@
+using System.CommandLine;
+using PepLab.Analyse;
+using PepLab.Core;
+using PepLab.Report;
+using PepLab.Store;
+using static PepLab.Cli.Cli;
+
+namespace PepLab.Cli.Commands;
+
+/// <summary><c>pep plot</c>: figures of runs and data sets (PNG; GIF for animations).</summary>
+internal static class PlotCommand
+{
+    /// <summary>Options every figure shares.</summary>
+    private sealed class Common
+    {
+        public readonly Option<string?> Out;
+        public readonly Option<int?> Width = OptionalOption<int>("--width", "Image width in pixels (default: sized for the figure).");
+        public readonly Option<int?> Height = OptionalOption<int>("--height", "Image height in pixels (default: sized for the figure).");
+        public readonly Option<bool> Quiet = Flag("--quiet", "No progress output.", "-q");
+
+        public Common(string defaultOut)
+        {
+            Out = PathOption("--out", $"File to write (replaced if it exists). Default: {defaultOut}.", "-o");
+            Out.HelpName = "FILE";
+            Width.HelpName = "PIXELS";
+            Height.HelpName = "PIXELS";
+        }
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Out);
+            c.Options.Add(Width);
+            c.Options.Add(Height);
+            c.Options.Add(Quiet);
+        }
+
+        public string OutPath(ParseResult r, IReadOnlyList<string> paths, string suffix, string extension = "png")
+        {
+            string path = r.GetValue(Out) ?? PlotInputs.DefaultOutput(paths, suffix, extension);
+            PlotInputs.CheckExtension(path, extension);
+            return path;
+        }
+    }
+
+    /// <summary>Site-colour options of snapshot, grid and animate.</summary>
+    private sealed class StyleOptions
+    {
+        public readonly Option<string> Colour = Option("--colour", "Colour particles by 'orientation' (up, right, down, left) or by 'clusters' (each cluster of 2 or more one colour, lone particles grey).", "orientation", "--color");
+        public readonly Option<bool> Outline = Flag("--outline", "Draw a white line around every cluster (periodic 4-neighbour clusters).");
+        public readonly Option<int> OutlineMin = Option("--outline-min", "Smallest cluster (particles) that gets an outline.", 2);
+
+        public StyleOptions()
+        {
+            Colour.HelpName = "orientation|clusters";
+            OutlineMin.HelpName = "N";
+        }
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Colour);
+            c.Options.Add(Outline);
+            c.Options.Add(OutlineMin);
+        }
+
+        public SnapshotStyle Read(ParseResult r)
+        {
+            var colouring = r.GetValue(Colour)!.Trim().ToLowerInvariant() switch
+            {
+                "orientation" or "orientations" => SnapshotColouring.Orientation,
+                "clusters" or "cluster" => SnapshotColouring.Clusters,
+                var other => throw new PepLabInputException("--colour", $"'{other}' is not a colouring; use orientation or clusters"),
+            };
+            int min = r.GetValue(OutlineMin);
+            if (min < 1) throw new PepLabInputException("--outline-min", $"must be at least 1 (got {min})");
+            return new SnapshotStyle(colouring, r.GetValue(Outline), min);
+        }
+    }
+
+    /// <summary>Run selection of the multi-run figures.</summary>
+    private sealed class Selection
+    {
+        public readonly Argument<string[]> Paths = new("PATH")
+        {
+            Description = "Trajectory files (PepLab or original layout), data-set folders (their complete runs) or folders of .h5 files.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        public readonly Option<string?> Tumbles = PathOption("--tumbles", "Only runs with these P_t (comma-separated; matched to 1%, so 0.034 picks 0.0337519).");
+        public readonly Option<string?> Densities = PathOption("--densities", "Only runs with these densities (comma-separated).");
+
+        public Selection()
+        {
+            Tumbles.HelpName = "LIST";
+            Densities.HelpName = "LIST";
+        }
+
+        public void AddTo(Command c)
+        {
+            c.Arguments.Add(Paths);
+            c.Options.Add(Tumbles);
+            c.Options.Add(Densities);
+        }
+
+        public IReadOnlyList<string> Files(ParseResult r)
+        {
+            var files = PlotInputs.Files(r.GetValue(Paths)!);
+            var t = r.GetValue(Tumbles) is { } ts ? PlotInputs.ParseList(ts, "--tumbles") : null;
+            var d = r.GetValue(Densities) is { } ds ? PlotInputs.ParseList(ds, "--densities") : null;
+            return PlotInputs.Select(files, t, d);
+        }
+    }
+
+    public static Command Build()
+    {
+        var cmd = new Command("plot",
+            "Figures of runs and data sets, written as PNG (animate: GIF). Every PATH may be a PepLab trajectory, an " +
+            "original-layout file (conf_* datasets), a data-set folder made by 'pep sample', or a folder of .h5 files.");
+        cmd.Subcommands.Add(Snapshot());
+        cmd.Subcommands.Add(Grid());
+        cmd.Subcommands.Add(TimeSeries());
+        cmd.Subcommands.Add(Sizes());
+        cmd.Subcommands.Add(Largest());
+        cmd.Subcommands.Add(Animate());
+        return cmd;
+    }
+
+    private static Command Snapshot()
+    {
+        var path = new Argument<string>("RUN") { Description = "A trajectory file (PepLab or original layout)." };
+        var frame = Option("--frame", "Frame to draw (negative counts from the end: -1 is the last).", -1);
+        frame.HelpName = "INDEX";
+        var style = new StyleOptions();
+        var common = new Common("RUN.snapshot.png next to RUN");
+        var cmd = new Command("snapshot", "One frame of a run: particles coloured by orientation (or by cluster) on dark empty sites, with a legend.");
+        cmd.Arguments.Add(path);
+        cmd.Options.Add(frame);
+        style.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot snapshot", () =>
+        {
+            string run = r.GetValue(path)!;
+            var s = style.Read(r);
+            string output = common.OutPath(r, [run], "snapshot");
+            using var source = FrameSources.Open(run);
+            var figure = SnapshotFigure.FromSource(source, r.GetValue(frame), s, r.GetValue(common.Width) ?? SnapshotFigure.Width, r.GetValue(common.Height) ?? SnapshotFigure.Height);
+            figure.SavePng(output);
+            Console.WriteLine($"wrote {output}: {figure.Particles} particles" + (figure.Clusters >= 0 ? $", {figure.Clusters} clusters" : ""));
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Grid()
+    {
+        var selection = new Selection();
+        var frame = Option("--frame", "Frame of each run to draw (negative counts from the end: -1 is the last).", -1);
+        frame.HelpName = "INDEX";
+        var style = new StyleOptions();
+        var common = new Common("grid.png inside the folder (or next to the file)");
+        var cmd = new Command("grid",
+            "The last frame (or --frame) of every run side by side: P_t increasing to the right, density downwards " +
+            "(the first run found for each pair; replicas after it are skipped).");
+        selection.AddTo(cmd);
+        cmd.Options.Add(frame);
+        style.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot grid", () =>
+        {
+            var s = style.Read(r);
+            string output = common.OutPath(r, r.GetValue(selection.Paths)!, "grid");
+            var files = selection.Files(r);
+            int index = r.GetValue(frame);
+            var cells = Progress.Run(r.GetValue(common.Quiet), "grid", files.Count, "files", report =>
+            {
+                int done = 0;
+                return GridFigure.Load(files, index, n => report(done += n));
+            });
+            var lattices = cells.Select(c => c.Lattice.ToString()).Distinct().ToList();
+            string which = index == -1 ? "Last frame" : $"Frame {index}";
+            var figure = GridFigure.Build(cells, s, $"{which} of each run ({string.Join(", ", lattices)})", r.GetValue(common.Width), r.GetValue(common.Height));
+            figure.SavePng(output);
+            Console.WriteLine($"wrote {output}: {figure.Densities.Length} densities x {figure.Tumbles.Length} P_t from {files.Count} files");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static IReadOnlyList<RunSeries> Analyse(IReadOnlyList<string> files, FrameRange? range, bool keepSizes, bool quiet)
+    {
+        long total = ClustersCommand.TotalFrames(files, range);
+        var runs = new RunSeries[files.Count];
+        Progress.Run(quiet, "analyse", total, "frames", report =>
+        {
+            long done = 0;
+            var gate = new object();
+            RunAnalysis.AnalyseFiles(files, Environment.ProcessorCount, range, keepSizes, (i, run) => runs[i] = run,
+                n => { lock (gate) { done += n; report(done); } }, Cancellation);
+            return 0;
+        });
+        return runs;
+    }
+
+    private static Command TimeSeries()
+    {
+        var selection = new Selection();
+        var stat = ClustersCommand.StatOption("to draw");
+        var frames = ClustersCommand.FramesOption();
+        var noSteady = Flag("--no-steady", "Do not mark t0 and the steady mean ± sd band.");
+        var common = new Common("RUN.timeseries.png next to a single RUN, else timeseries.png in the folder or current folder");
+        var cmd = new Command("timeseries",
+            "A cluster statistic against iteration, one curve per run, with each run's t0 (Chodera's method, as pymbar's " +
+            "detectEquilibration) as a dashed line and its steady mean ± sd as a band.");
+        selection.AddTo(cmd);
+        cmd.Options.Add(stat);
+        cmd.Options.Add(frames);
+        cmd.Options.Add(noSteady);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot timeseries", () =>
+        {
+            var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
+            var range = r.GetValue(frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
+            string output = common.OutPath(r, r.GetValue(selection.Paths)!, "timeseries");
+            var files = selection.Files(r);
+            var runs = Analyse(files, range, keepSizes: false, r.GetValue(common.Quiet));
+            var figure = TimeSeriesFigure.FromRuns(runs, statistic, !r.GetValue(noSteady),
+                r.GetValue(common.Width) ?? TimeSeriesFigure.Width, r.GetValue(common.Height) ?? TimeSeriesFigure.Height);
+            figure.SavePng(output);
+            Console.WriteLine($"wrote {output}: {statistic.Name()} of {runs.Count} run{(runs.Count == 1 ? "" : "s")}");
+            for (int i = 0; i < runs.Count; i++)
+                if (figure.Steady[i] is { } b)
+                    Console.WriteLine($"  {runs[i].Name}: t0 = iteration {Num(b.T0X)} (frame {runs[i].FrameIndices[b.T0]}), steady {Figure.Sig(b.Mean)} ± {Figure.Sig(b.Sd)}, N_eff = {b.NEff:0.#}");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Options of the pooled cluster figures: frames, steady trimming and the statistic t0 is found on.</summary>
+    private sealed class Pooling
+    {
+        public readonly Option<string?> Frames = ClustersCommand.FramesOption();
+        public readonly Option<bool> AllFrames = Flag("--all-frames", "Pool every frame (of --frames) instead of only each run's steady state (frames from t0 on).");
+        public readonly Option<string> Stat = ClustersCommand.StatOption("on which each run's t0 is found");
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Frames);
+            c.Options.Add(AllFrames);
+            c.Options.Add(Stat);
+        }
+
+        public IReadOnlyList<RunSeries> Runs(ParseResult r, IReadOnlyList<string> files, bool keepSizes, bool quiet, out string note)
+        {
+            var statistic = FrameStatisticNames.Parse(r.GetValue(Stat)!);
+            var range = r.GetValue(Frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
+            var runs = Analyse(files, range, keepSizes, quiet);
+            if (r.GetValue(AllFrames))
+            {
+                note = range is null ? " (all frames)" : $" (frames {range})";
+                return runs;
+            }
+            note = " (steady frames)";
+            return runs.Select(run => RunGroups.Steady(run, statistic)).ToList();
+        }
+    }
+
+    private static Command Sizes()
+    {
+        var selection = new Selection();
+        var by = Option("--by", "One curve per 'tumble' (P_t) or per 'density'. Default: whichever varies among the runs (P_t when both do).", "auto");
+        by.HelpName = "tumble|density";
+        var pooling = new Pooling();
+        var common = new Common("sizes.png in the folder (RUN.sizes.png next to a single RUN)");
+        var cmd = new Command("sizes",
+            "Cluster-size distributions P(s) on log-log axes (logarithmic bins), one curve per P_t or per density, pooling " +
+            "the steady frames of all runs with that value (runs of the other parameter are pooled too: select them with --tumbles/--densities).");
+        selection.AddTo(cmd);
+        cmd.Options.Add(by);
+        pooling.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot sizes", () =>
+        {
+            string byValue = r.GetValue(by)!;
+            RunParameter? parameter = byValue.Trim().ToLowerInvariant() == "auto" ? null : RunGroups.Parse(byValue);
+            string output = common.OutPath(r, r.GetValue(selection.Paths)!, "sizes");
+            var files = selection.Files(r);
+            var runs = pooling.Runs(r, files, keepSizes: true, r.GetValue(common.Quiet), out string note);
+            var p = parameter ?? RunGroups.Varying(runs);
+            var figure = SizeDistributionFigure.FromRuns(runs, p, note,
+                r.GetValue(common.Width) ?? SizeDistributionFigure.Width, r.GetValue(common.Height) ?? SizeDistributionFigure.Height);
+            figure.SavePng(output);
+            Console.WriteLine($"wrote {output}: {figure.Curves.Count} curve{(figure.Curves.Count == 1 ? "" : "s")} from {runs.Count} runs, " +
+                              $"{figure.Curves.Sum(c => c.Clusters)} clusters in {figure.Curves.Sum(c => c.Frames)} frames");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Largest()
+    {
+        var selection = new Selection();
+        var pooling = new Pooling();
+        var common = new Common("largest.png in the folder (RUN.largest.png next to a single RUN)");
+        var cmd = new Command("largest",
+            "The percolation picture: the largest cluster's share of all particles against density, one curve per P_t, " +
+            "at the mean over each run's steady frames (replicas pooled) with ± one standard deviation.");
+        selection.AddTo(cmd);
+        pooling.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot largest", () =>
+        {
+            string output = common.OutPath(r, r.GetValue(selection.Paths)!, "largest");
+            var files = selection.Files(r);
+            var runs = pooling.Runs(r, files, keepSizes: false, r.GetValue(common.Quiet), out string note);
+            var points = LargestClusterFigure.Points(runs);
+            var figure = LargestClusterFigure.Build(points, $"Largest cluster vs density{note}",
+                r.GetValue(common.Width) ?? LargestClusterFigure.Width, r.GetValue(common.Height) ?? LargestClusterFigure.Height);
+            figure.SavePng(output);
+            Console.WriteLine($"wrote {output}: {figure.Curves.Count} P_t x {points.Select(p => p.Density).Distinct().Count()} densities from {runs.Count} runs");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Animate()
+    {
+        var path = new Argument<string>("RUN") { Description = "A trajectory file (PepLab or original layout)." };
+        var frames = ClustersCommand.FramesOption();
+        var step = Option("--step", "Draw every N-th frame of --frames.", 1);
+        step.HelpName = "N";
+        var fps = Option("--fps", "Frames per second of the animation (GIF timing is in 1/100 s, so it is rounded).", 10.0);
+        var cell = Option("--cell", "Pixels per lattice site (0: from --width/--height, else about 512 pixels across).", 0);
+        cell.HelpName = "PIXELS";
+        var style = new StyleOptions();
+        var common = new Common("RUN.gif next to RUN");
+        common.Width.Description = "Largest image width in pixels: sets the pixels per site (default: about 512 pixels across).";
+        common.Height.Description = "Largest image height in pixels, counter strip included: sets the pixels per site.";
+        var cmd = new Command("animate",
+            "An animated GIF of a run: every frame (or every --step-th) drawn like 'plot snapshot', under a counter of frame and iteration. " +
+            "Frames are streamed: memory stays flat for runs of any length.");
+        cmd.Arguments.Add(path);
+        foreach (var o in new Option[] { frames, step, fps, cell }) cmd.Options.Add(o);
+        style.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Guard("plot animate", () =>
+        {
+            string run = r.GetValue(path)!;
+            var s = style.Read(r);
+            string output = r.GetValue(common.Out) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(run))!, Path.GetFileNameWithoutExtension(run) + ".gif");
+            PlotInputs.CheckExtension(output, "gif");
+            double f = r.GetValue(fps);
+            if (!(f >= 0.01 && f <= 50)) throw new PepLabInputException("--fps", $"must be 0.01..50 (got {f})");
+            var range = r.GetValue(frames) is { } fr ? FrameRange.Parse(fr) : (FrameRange?)null;
+            using var source = FrameSources.Open(run);
+            int c = r.GetValue(cell);
+            var lattice = source.Info.Lattice;
+            if (c == 0 && (r.GetValue(common.Width) is not null || r.GetValue(common.Height) is not null))
+            {
+                int w = r.GetValue(common.Width) ?? int.MaxValue, h = r.GetValue(common.Height) ?? int.MaxValue;
+                if (w < lattice.Ny) throw new PepLabInputException("--width", $"must be at least the lattice's {lattice.Ny} columns (got {w})");
+                c = Math.Min(w / lattice.Ny, h == int.MaxValue ? int.MaxValue : Math.Max(1, (h - Animation.StripHeight(w)) / lattice.Nx));
+                c = Math.Clamp(c, 1, 64);
+                if (s.Outline) c = Math.Max(c, LatticeRaster.MinimumOutlineCell);
+            }
+            var options = new AnimationOptions(s, c, r.GetValue(step), (int)Math.Round(100 / f)).Checked();
+            var (a, b) = (range ?? FrameRange.All).Resolve(source.Count);
+            int total = (b - a + options.Step - 1) / options.Step;
+            var result = Progress.Run(r.GetValue(common.Quiet), "animate", total, "frames", report =>
+            {
+                int done = 0;
+                return Animation.Write(source, output, options, range, n => report(done += n), Cancellation);
+            });
+            Console.WriteLine($"wrote {result.Path}: {result.Frames} frames of {result.Width}x{result.Height}, {result.Bytes / 1024.0:0.#} KiB");
+            return Ok;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Reflection;
+using PepLab.Core;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace PepLab.Experiments;
+
+/// <summary>The data an experiment simulates (or reuses): one grid, possibly at several lattice sizes.</summary>
+public sealed record DataConfig
+{
+    public int Nx { get; init; } = 64;
+    public int Ny { get; init; } = 64;
+    /// <summary>Lattice sides (square lattices) for lattice-size; empty = just Nx x Ny.</summary>
+    public IReadOnlyList<int> Sizes { get; init; } = [];
+    public IReadOnlyList<double> Densities { get; init; } = [0.15];
+    public IReadOnlyList<double> Tumbles { get; init; } = ParameterGrid.EvenTumbles();
+    public int Replicas { get; init; } = 2;
+    public int Snapshots { get; init; } = 500;
+    public int Warmup { get; init; } = RunParameters.DefaultWarmup;
+}
+
+/// <summary>Training settings; each [[setting]] of a comparison overrides some of them.</summary>
+public sealed record TrainConfig
+{
+    public string Model { get; init; } = "peplab";
+    public int? Epochs { get; init; }
+    public int? Batch { get; init; }
+    public string Augment { get; init; } = "none";
+    public bool Steady { get; init; }
+    public string Head { get; init; } = "point";
+    /// <summary>Replica held out for scoring (all its runs).</summary>
+    public int HoldOutReplica { get; init; } = 1;
+    /// <summary>Lattice side trained on (lattice-size).</summary>
+    public int? TrainSize { get; init; }
+}
+
+/// <summary>One compared setting: a name and its training settings.</summary>
+public sealed record Setting(string Name, TrainConfig Train);
+
+/// <summary>
+/// An experiment as described by its TOML file: <c>kind</c> (which built-in runs it), the question,
+/// the seeds, <c>[data]</c>, <c>[train]</c> and, for comparisons, <c>[[setting]]</c> blocks. Unknown
+/// keys and wrong types are <see cref="PepLabInputException"/>s naming the key.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    public static readonly string[] Kinds = ["baseline", "steady", "rolling", "mixed-densities", "lattice-size"];
+
+    public required string Kind { get; init; }
+    public required string Question { get; init; }
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1];
+    public DataConfig Data { get; init; } = new();
+    public TrainConfig Train { get; init; } = new();
+    public IReadOnlyList<Setting> Settings { get; init; } = [];
+
+    /// <summary>The text of the shipped config of a built-in experiment (embedded in this assembly).</summary>
+    public static string BuiltIn(string name)
+    {
+        using var stream = typeof(ExperimentConfig).Assembly.GetManifestResourceStream($"experiments.{name}.toml")
+            ?? throw new PepLabInputException(name, $"is not a built-in experiment ({string.Join(", ", Kinds)}); give --config FILE.toml");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Parses a config; <paramref name="source"/> names it in error messages.</summary>
+    public static ExperimentConfig Parse(string text, string source)
+    {
+        TomlTable root;
+        try
+        {
+            root = TomlSerializer.Deserialize<TomlTable>(text, (TomlSerializerOptions?)null)
+                   ?? throw new PepLabInputException(source, "is empty");
+        }
+        catch (TomlException e)
+        {
+            throw new PepLabInputException(source, $"is not valid TOML: {e.Message.ReplaceLineEndings(" ")}");
+        }
+        var r = new Reader(source);
+        r.Known(root, "", "kind", "question", "seeds", "data", "train", "setting");
+        string kind = r.String(root, "", "kind") ?? throw new PepLabInputException(source, "misses the key 'kind'");
+        if (!Kinds.Contains(kind)) throw new PepLabInputException(source, $"kind = \"{kind}\" is not one of {string.Join(", ", Kinds)}");
+        var seeds = r.IntArray(root, "", "seeds")?.Select(s => s < 0 ? throw r.Bad("seeds", "must not be negative") : (ulong)s).ToList();
+        var data = new DataConfig();
+        if (r.Table(root, "", "data") is { } d)
+        {
+            r.Known(d, "data.", "nx", "ny", "sizes", "densities", "tumbles", "replicas", "snapshots", "warmup");
+            data = new DataConfig
+            {
+                Nx = r.Int(d, "data.", "nx") ?? data.Nx,
+                Ny = r.Int(d, "data.", "ny") ?? data.Ny,
+                Sizes = r.IntArray(d, "data.", "sizes") ?? data.Sizes,
+                Densities = r.FloatArray(d, "data.", "densities") ?? data.Densities,
+                Tumbles = Tumbles(r, d) ?? data.Tumbles,
+                Replicas = r.Int(d, "data.", "replicas") ?? data.Replicas,
+                Snapshots = r.Int(d, "data.", "snapshots") ?? data.Snapshots,
+                Warmup = r.Int(d, "data.", "warmup") ?? data.Warmup,
+            };
+        }
+        var train = r.Table(root, "", "train") is { } t ? ReadTrain(r, t, "train.", new TrainConfig()) : new TrainConfig();
+        var settings = new List<Setting>();
+        if (root.TryGetValue("setting", out var s))
+        {
+            if (s is not TomlTableArray blocks) throw r.Bad("setting", "must be an array of tables ([[setting]])");
+            int i = 0;
+            foreach (var block in blocks)
+            {
+                string prefix = $"setting[{i++}].";
+                string name = r.String(block, prefix, "name") ?? throw r.Bad(prefix + "name", "is missing");
+                var copy = new TomlTable();
+                foreach (var kv in block) if (kv.Key != "name") copy[kv.Key] = kv.Value;
+                settings.Add(new Setting(name, ReadTrain(r, copy, prefix, train)));
+            }
+        }
+        var config = new ExperimentConfig
+        {
+            Kind = kind,
+            Question = r.String(root, "", "question") ?? "",
+            Seeds = seeds ?? [1],
+            Data = data,
+            Train = train,
+            Settings = settings,
+        };
+        return config.Validate(source);
+    }
+
+    private static TrainConfig ReadTrain(Reader r, TomlTable t, string prefix, TrainConfig defaults)
+    {
+        r.Known(t, prefix, "model", "epochs", "batch", "augment", "steady", "head", "hold_out_replica", "train_size");
+        return new TrainConfig
+        {
+            Model = r.String(t, prefix, "model") ?? defaults.Model,
+            Epochs = r.Int(t, prefix, "epochs") ?? defaults.Epochs,
+            Batch = r.Int(t, prefix, "batch") ?? defaults.Batch,
+            Augment = r.String(t, prefix, "augment") ?? defaults.Augment,
+            Steady = r.Bool(t, prefix, "steady") ?? defaults.Steady,
+            Head = r.String(t, prefix, "head") ?? defaults.Head,
+            HoldOutReplica = r.Int(t, prefix, "hold_out_replica") ?? defaults.HoldOutReplica,
+            TrainSize = r.Int(t, prefix, "train_size") ?? defaults.TrainSize,
+        };
+    }
+
+    private static IReadOnlyList<double>? Tumbles(Reader r, TomlTable d)
+    {
+        if (!d.TryGetValue("tumbles", out var v)) return null;
+        if (v is string name)
+            return name switch
+            {
+                "even" => ParameterGrid.EvenTumbles(),
+                "odd" => ParameterGrid.OddTumbles(),
+                "original" => ParameterGrid.OriginalTumbles(),
+                _ => throw r.Bad("data.tumbles", $"\"{name}\" is not a list of numbers or one of \"even\", \"odd\", \"original\""),
+            };
+        return r.FloatArray(d, "data.", "tumbles");
+    }
+
+    /// <summary>Checks ranges and what the kind needs.</summary>
+    public ExperimentConfig Validate(string source)
+    {
+        PepLabInputException Bad(string key, string problem) => new(source, $"{key} {problem}");
+        if (Seeds.Count == 0) throw Bad("seeds", "is empty");
+        if (Data.Nx < 8 || Data.Ny < 8) throw Bad("data.nx/ny", "must be at least 8");
+        if (Data.Sizes.Any(x => x < 8)) throw Bad("data.sizes", "must all be at least 8");
+        if (Data.Densities.Count == 0 || Data.Densities.Any(x => !(x > 0 && x < 1))) throw Bad("data.densities", "must be a non-empty list of values in (0, 1)");
+        if (Data.Tumbles.Count < 2 || Data.Tumbles.Any(x => !(x > 0 && x <= 1))) throw Bad("data.tumbles", "must hold at least two values in (0, 1]");
+        if (Data.Replicas < 2) throw Bad("data.replicas", "must be at least 2 (one replica is held out for scoring)");
+        if (Data.Snapshots < 8) throw Bad("data.snapshots", "must be at least 8");
+        if (Data.Warmup < 0) throw Bad("data.warmup", "must be at least 0");
+        foreach (var (prefix, t) in Settings.Select((s, i) => ($"setting[{i}].", s.Train)).Prepend(("train.", Train)))
+        {
+            if (t.Epochs is < 1) throw Bad(prefix + "epochs", "must be at least 1");
+            if (t.Batch is < 1) throw Bad(prefix + "batch", "must be at least 1");
+            if (t.HoldOutReplica < 0 || t.HoldOutReplica >= Data.Replicas) throw Bad(prefix + "hold_out_replica", $"must be a replica 0..{Data.Replicas - 1}");
+            try
+            {
+                Learn.Augmentation.Parse(t.Augment);
+                Learn.LearnNames.ParseHead(t.Head);
+            }
+            catch (PepLabInputException e)
+            {
+                throw Bad(prefix + (e.Subject == "--augment" ? "augment" : "head"), e.Message.Split(": ", 2)[^1]);
+            }
+        }
+        if (Kind is "steady" or "rolling" && Settings.Count < 2) throw Bad("[[setting]]", $"needs at least two settings to compare for kind \"{Kind}\"");
+        if (Settings.Select(s => s.Name).Distinct().Count() != Settings.Count) throw Bad("[[setting]]", "names must be unique");
+        if (Kind == "lattice-size")
+        {
+            if (Data.Sizes.Count < 2) throw Bad("data.sizes", "needs at least two lattice sides for kind \"lattice-size\"");
+            if (Train.TrainSize is not { } ts || !Data.Sizes.Contains(ts)) throw Bad("train.train_size", "must be one of data.sizes");
+        }
+        return this;
+    }
+
+    /// <summary>A seconds-long version for tests and smoke checks: small lattices, few snapshots, one epoch, one seed.</summary>
+    public ExperimentConfig Tiny()
+    {
+        var sizes = Data.Sizes.Count == 0 ? Data.Sizes : Data.Sizes.Order().Take(2).Select((_, i) => i == 0 ? 24 : 32).ToList();
+        return this with
+        {
+            Seeds = [Seeds[0]],
+            Data = Data with
+            {
+                Nx = Math.Min(Data.Nx, 32),
+                Ny = Math.Min(Data.Ny, 32),
+                Sizes = sizes,
+                Densities = Data.Densities.Count <= 2 ? Data.Densities : [Data.Densities[0], Data.Densities[^1]],
+                Tumbles = Data.Tumbles.Count <= 3 ? Data.Tumbles : [Data.Tumbles[0], Data.Tumbles[Data.Tumbles.Count / 2], Data.Tumbles[^1]],
+                Replicas = 2,
+                Snapshots = 24,
+                Warmup = 50,
+            },
+            Train = Train with { Epochs = 1, TrainSize = Train.TrainSize is null ? null : sizes.Count > 0 ? sizes[^1] : null, HoldOutReplica = Math.Min(Train.HoldOutReplica, 1) },
+            Settings = Settings.Select(s => s with { Train = s.Train with { Epochs = 1, HoldOutReplica = Math.Min(s.Train.HoldOutReplica, 1) } }).ToList(),
+        };
+    }
+
+    /// <summary>Reads typed values, naming the key in every error.</summary>
+    private sealed class Reader(string source)
+    {
+        public PepLabInputException Bad(string key, string problem) => new(source, $"{key} {problem}");
+
+        public void Known(TomlTable t, string prefix, params string[] keys)
+        {
+            foreach (var k in t.Keys)
+                if (!keys.Contains(k)) throw Bad(prefix + k, $"is not a known key (known here: {string.Join(", ", keys)})");
+        }
+
+        public TomlTable? Table(TomlTable t, string prefix, string key) =>
+            !t.TryGetValue(key, out var v) ? null : v as TomlTable ?? throw Bad(prefix + key, "must be a table");
+
+        public string? String(TomlTable t, string prefix, string key) =>
+            !t.TryGetValue(key, out var v) ? null : v as string ?? throw Bad(prefix + key, $"must be a string (got {Describe(v)})");
+
+        public bool? Bool(TomlTable t, string prefix, string key) =>
+            !t.TryGetValue(key, out var v) ? null : v is bool b ? b : throw Bad(prefix + key, $"must be true or false (got {Describe(v)})");
+
+        public int? Int(TomlTable t, string prefix, string key)
+        {
+            if (!t.TryGetValue(key, out var v)) return null;
+            if (v is long l and >= int.MinValue and <= int.MaxValue) return (int)l;
+            throw Bad(prefix + key, $"must be an integer (got {Describe(v)})");
+        }
+
+        public List<int>? IntArray(TomlTable t, string prefix, string key)
+        {
+            if (!t.TryGetValue(key, out var v)) return null;
+            if (v is not TomlArray a) throw Bad(prefix + key, $"must be a list of integers (got {Describe(v)})");
+            return a.Select(x => x is long l and >= int.MinValue and <= int.MaxValue ? (int)l : throw Bad(prefix + key, $"must be a list of integers (holds {Describe(x)})")).ToList();
+        }
+
+        public List<double>? FloatArray(TomlTable t, string prefix, string key)
+        {
+            if (!t.TryGetValue(key, out var v)) return null;
+            if (v is not TomlArray a) throw Bad(prefix + key, $"must be a list of numbers (got {Describe(v)})");
+            return a.Select(x => x switch
+            {
+                double d => d,
+                long l => l,
+                _ => throw Bad(prefix + key, $"must be a list of numbers (holds {Describe(x)})"),
+            }).ToList();
+        }
+
+        private static string Describe(object? v) => v switch
+        {
+            null => "nothing",
+            string s => $"the string \"{s}\"",
+            bool b => b ? "true" : "false",
+            long l => $"the integer {l.ToString(CultureInfo.InvariantCulture)}",
+            double d => $"the number {d.ToString(CultureInfo.InvariantCulture)}",
+            TomlArray => "a list",
+            TomlTable => "a table",
+            _ => v.GetType().Name,
+        };
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using PepLab.Analyse;
+using PepLab.Core;
+using PepLab.Learn;
+using PepLab.Report;
+using PepLab.Store;
+
+namespace PepLab.Experiments;
+
+/// <summary>The cluster statistics of one run, over the whole run and over its steady state.</summary>
+public sealed record RunSummary
+{
+    public required string File { get; init; }
+    public required double Density { get; init; }
+    public required double Tumble { get; init; }
+    public required int? Replica { get; init; }
+    public required int Frames { get; init; }
+    /// <summary>First steady frame (Chodera's t0 of the weighted mean cluster size).</summary>
+    public required int SteadyStart { get; init; }
+    /// <summary>Statistical inefficiency g of the steady part.</summary>
+    public required double Inefficiency { get; init; }
+    /// <summary>Mean over the steady frames of the weighted mean cluster size sum(s^2)/sum(s).</summary>
+    public required double WeightedMeanSize { get; init; }
+    /// <summary>Mean over the steady frames of the largest cluster's share of particles.</summary>
+    public required double Largest { get; init; }
+    /// <summary>Mean over the steady frames of the number of clusters.</summary>
+    public required double Clusters { get; init; }
+}
+
+/// <summary>The building blocks experiments share: sample, analyse, train, evaluate, draw.</summary>
+public static class Steps
+{
+    /// <summary>Creates (or resumes) a data set and runs what is missing.</summary>
+    public static DataSet Sample(IExperimentHost host, string folder, SampleSpec spec, int jobs)
+    {
+        var set = DataSet.CreateOrResume(folder, spec);
+        var todo = set.Runs.Where(r => !(File.Exists(set.PathOf(r)) && set.IsComplete(r))).ToList();
+        if (todo.Count == 0)
+        {
+            host.Info($"data: {set.Runs.Count} runs already in {folder} (reused)");
+            return set;
+        }
+        host.Info($"simulate: {todo.Count} of {set.Runs.Count} runs ({spec.Nx}x{spec.Ny}, {spec.Snapshots} snapshots each) into {folder}");
+        SweepResult result = null!;
+        host.Step("simulate", todo.Sum(r => r.Work), "updates", report =>
+            result = Sampler.Run(set, Math.Max(1, jobs), progress: p => report(p.WorkDone), cancellation: host.Cancellation));
+        if (result.Failed.Count > 0)
+            throw new InvalidOperationException($"{result.Failed.Count} run(s) failed, first {result.Failed[0].Run.File}: {result.Failed[0].Error}");
+        return set;
+    }
+
+    /// <summary>Cluster statistics of every file and each run's steady-state start.</summary>
+    public static (IReadOnlyList<RunSeries> Series, IReadOnlyList<RunSummary> Summaries) Analyse(
+        IExperimentHost host, IReadOnlyList<string> paths, long totalFrames, int jobs, bool keepSizes)
+    {
+        var series = new RunSeries[paths.Count];
+        long done = 0;
+        host.Step("analyse clusters", totalFrames, "frames", report =>
+            RunAnalysis.AnalyseFiles(paths, Math.Max(1, jobs), null, keepSizes, (i, s) => series[i] = s,
+                n => report(Interlocked.Add(ref done, n)), host.Cancellation));
+        var summaries = series.Select(Summarise).ToList();
+        return (series, summaries);
+    }
+
+    public static RunSummary Summarise(RunSeries s)
+    {
+        var wm = s.Series(FrameStatistic.WeightedMean);
+        int t0 = 0;
+        double g = 1;
+        if (wm.Length >= Equilibration.MinimumLength && wm.Min() != wm.Max())
+        {
+            var eq = wm.Length > 4000 ? Equilibration.DetectEquilibrationFast(wm) : Equilibration.DetectEquilibration(wm);
+            t0 = eq.T0;
+            g = eq.G;
+        }
+        var steady = s.From(t0);
+        var m = System.Text.RegularExpressions.Regex.Match(s.Name, @"_r(\d+)$");
+        return new RunSummary
+        {
+            File = s.Name + ".h5",
+            Density = s.Info.DensityRequested,
+            Tumble = s.Info.Tumble,
+            Replica = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null,
+            Frames = s.Count,
+            SteadyStart = s.Count == 0 ? 0 : s.FrameIndices[Math.Min(t0, s.Count - 1)],
+            Inefficiency = g,
+            WeightedMeanSize = steady.Series(FrameStatistic.WeightedMean).Average(),
+            Largest = steady.Series(FrameStatistic.Largest).Average(),
+            Clusters = steady.Series(FrameStatistic.Clusters).Average(),
+        };
+    }
+
+    /// <summary>Prepares and runs a training job with progress.</summary>
+    public static TrainResult Train(IExperimentHost host, TrainRequest request, string label)
+    {
+        var log = new JobLog { Info = l => host.Info($"{label}: {l}"), Warning = w => host.Info($"{label}: warning: {w}") };
+        var prepared = TrainingJob.Prepare(request, log, host.Cancellation);
+        return host.Train(prepared.Options.Epochs, progress =>
+            TrainingJob.Execute(prepared, new JobLog { Info = log.Info, Warning = log.Warning, Training = progress }, host.Cancellation));
+    }
+
+    /// <summary>A trained model's predictions on a data set (another lattice size is fine for a size-agnostic model).</summary>
+    public static (Predictions Predictions, Evaluation Evaluation, TargetTransform Target) Evaluate(IExperimentHost host, string model, string dataset,
+        ValueFilter? densities = null)
+    {
+        var device = TorchRuntime.ResolveDevice("auto");
+        using var loaded = ModelFile.Load(model, device);
+        var data = TrajectorySet.Open(dataset, densities);
+        var (nx, ny) = data.Lattice(dataset);
+        loaded.RequireLattice(nx, ny, dataset);
+        var frames = data.All();
+        Predictions predictions = null!;
+        host.Step($"predict {Path.GetFileName(dataset)}", frames.TotalFrames, "frames", report =>
+            predictions = Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
+        var runs = data.Runs.ToDictionary(x => x.Id);
+        var estimates = LearnFiles.EstimateRuns(predictions, runs, loaded.Config.Target);
+        return (predictions, Metrics.Evaluate(predictions.Truth, predictions.Tumble, predictions.Runs, estimates), loaded.Config.Target);
+    }
+
+    /// <summary>A trained model's predictions on chosen frames, with per-run estimates.</summary>
+    public static (Predictions Predictions, IReadOnlyList<RunEstimate> Runs, TargetTransform Target) Predict(IExperimentHost host, string model, FrameSet frames,
+        IReadOnlyDictionary<int, RunEntry> runs, string title)
+    {
+        var device = TorchRuntime.ResolveDevice("auto");
+        using var loaded = ModelFile.Load(model, device);
+        Predictions predictions = null!;
+        host.Step(title, frames.TotalFrames, "frames", report =>
+            predictions = Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
+        return (predictions, LearnFiles.EstimateRuns(predictions, runs, loaded.Config.Target), loaded.Config.Target);
+    }
+
+    /// <summary>Training curves, predicted against true, and error violins of a trained model; returns (file, caption) pairs relative to <paramref name="folder"/>.</summary>
+    public static List<(string File, string Caption)> LearningFigureSet(string folder, TrainResult result, string prefix, string what)
+    {
+        var figures = new List<(string, string)>();
+        var h = result.Outcome.History;
+        string curves = $"{prefix}training_curves.png";
+        LearningFigures.TrainingCurves(h.Select(x => (double)x.Epoch).ToArray(), h.Select(x => x.TrainLoss).ToArray(),
+            h.Select(x => x.ValLoss).ToArray(), h.Select(x => x.ValPearson).ToArray(), lossName: result.Document.Training?.Loss ?? "loss",
+            title: $"Training curves ({what})").SavePng(Path.Combine(folder, curves));
+        figures.Add((curves, $"Training and validation loss per epoch, and the validation Pearson r ({what})."));
+        var v = result.Outcome.Validation;
+        figures.AddRange(PredictionFigures(folder, v.Truth, v.Tumble, prefix, what));
+        return figures;
+    }
+
+    public static List<(string File, string Caption)> PredictionFigures(string folder, double[] truth, double[] predicted, string prefix, string what)
+    {
+        string pvt = $"{prefix}predicted_vs_true.png", violins = $"{prefix}error_violins.png";
+        LearningFigures.PredictedVsTrue(truth, predicted, $"Predicted vs true Pₜ ({what})").SavePng(Path.Combine(folder, pvt));
+        LearningFigures.ErrorViolins(truth, predicted, $"Prediction error per Pₜ ({what})").SavePng(Path.Combine(folder, violins));
+        return
+        [
+            (pvt, $"Predicted against true Pₜ for every held-out frame, with each Pₜ's median, interquartile and 5-95% ranges ({what})."),
+            (violins, $"Distribution of the prediction error (predicted − true) for each Pₜ ({what})."),
+        ];
+    }
+
+    public static string F(double x, string format = "0.####") =>
+        double.IsNaN(x) ? "n/a" : x.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Writes text under a temporary name and renames it when complete.</summary>
+    public static void WriteText(string path, string text)
+    {
+        string temporary = path + ".partial";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

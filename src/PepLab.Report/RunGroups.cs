@@ -1,0 +1,75 @@
+using PepLab.Analyse;
+using PepLab.Core;
+
+namespace PepLab.Report;
+
+/// <summary>Which run parameter the curves of a figure stand for.</summary>
+public enum RunParameter
+{
+    /// <summary>The tumbling probability Pₜ.</summary>
+    Tumble,
+    /// <summary>The density ρ (as asked for; the original's file names carry only this one).</summary>
+    Density,
+}
+
+/// <summary>Selecting and grouping analysed runs for the cluster figures.</summary>
+public static class RunGroups
+{
+    /// <summary>The value of <paramref name="parameter"/> for a run.</summary>
+    public static double Value(RunSeries run, RunParameter parameter) =>
+        parameter == RunParameter.Tumble ? run.Info.Tumble : run.Info.DensityRequested;
+
+    /// <summary>Symbol of a parameter for labels.</summary>
+    public static string Symbol(RunParameter parameter) => parameter == RunParameter.Tumble ? "Pₜ" : "ρ";
+
+    /// <summary>
+    /// The steady part of a run: its frames from t0 on, t0 found on <paramref name="statistic"/> by
+    /// Chodera's method (the exact one up to <see cref="TimeSeriesFigure.ExactLimit"/> frames, else the fast one).
+    /// A run too short (fewer than 4 frames) or with an empty frame is a <see cref="PepLabInputException"/>.
+    /// </summary>
+    public static RunSeries Steady(RunSeries run, FrameStatistic statistic)
+    {
+        var series = run.Series(statistic);
+        Equilibration.Check(series, $"{run.Name} ({statistic.Name()})");
+        var eq = series.Length > TimeSeriesFigure.ExactLimit ? Equilibration.DetectEquilibrationFast(series) : Equilibration.DetectEquilibration(series);
+        return run.From(eq.T0);
+    }
+
+    /// <summary>
+    /// Groups runs by the value of <paramref name="parameter"/> (equal when they agree to 1e-9 relative),
+    /// in increasing order of the value.
+    /// </summary>
+    public static IReadOnlyList<(double Value, IReadOnlyList<RunSeries> Runs)> By(IEnumerable<RunSeries> runs, RunParameter parameter)
+    {
+        var groups = new List<(double Value, List<RunSeries> Runs)>();
+        foreach (var run in runs)
+        {
+            double v = Value(run, parameter);
+            int i = groups.FindIndex(g => Same(g.Value, v));
+            if (i < 0) groups.Add((v, [run]));
+            else groups[i].Runs.Add(run);
+        }
+        return groups.OrderBy(g => g.Value).Select(g => (g.Value, (IReadOnlyList<RunSeries>)g.Runs)).ToList();
+    }
+
+    /// <summary>The parameter that differs between runs: Pₜ when it varies (or when neither does), else density.</summary>
+    public static RunParameter Varying(IReadOnlyList<RunSeries> runs)
+    {
+        if (By(runs, RunParameter.Tumble).Count > 1) return RunParameter.Tumble;
+        return By(runs, RunParameter.Density).Count > 1 ? RunParameter.Density : RunParameter.Tumble;
+    }
+
+    /// <summary>Parses "tumble"/"pt"/"p_t" or "density"/"rho"; anything else is a <see cref="PepLabInputException"/>.</summary>
+    public static RunParameter Parse(string text, string subject = "--by") => text.Trim().ToLowerInvariant() switch
+    {
+        "tumble" or "pt" or "p_t" or "tumbling" => RunParameter.Tumble,
+        "density" or "rho" => RunParameter.Density,
+        _ => throw new PepLabInputException(subject, $"'{text}' is not a run parameter; use tumble or density"),
+    };
+
+    /// <summary>True when two parameter values are the same number up to rounding in files and names.</summary>
+    public static bool Same(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+
+    /// <summary>A list of parameter values for titles: "0.1, 0.2, 0.3".</summary>
+    public static string List(IEnumerable<double> values) => string.Join(", ", values.Select(Figure.Num));
+}

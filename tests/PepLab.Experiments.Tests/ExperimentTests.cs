@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using PepLab.Core;
+using PepLab.Tests;
+
+namespace PepLab.Experiments.Tests;
+
+public class ConfigTests
+{
+    public static TheoryData<string> Kinds => new(ExperimentConfig.Kinds);
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ShippedConfigParsesAndMatchesTheEmbeddedCopy(string kind)
+    {
+        string shipped = File.ReadAllText(Path.Combine(ReportChecks.Repository(), "experiments", $"{kind}.toml"));
+        Assert.Equal(shipped, ExperimentConfig.BuiltIn(kind));
+        var c = ExperimentConfig.Parse(shipped, $"{kind}.toml");
+        Assert.Equal(kind, c.Kind);
+        Assert.NotEmpty(c.Question);
+        var tiny = c.Tiny().Validate("tiny");
+        Assert.Single(tiny.Seeds);
+        Assert.True(tiny.Data.Nx <= 32 && tiny.Data.Snapshots <= 24);
+    }
+
+    [Theory]
+    [InlineData("kind = \"steady\"\n[train]\nepocs = 3\n", "train.epocs is not a known key")]
+    [InlineData("kind = \"steady\"\n[train]\nepochs = \"ten\"\n", "train.epochs must be an integer (got the string \"ten\")")]
+    [InlineData("kind = \"baseline\"\n[data]\ndensities = [0.1, \"x\"]\n", "data.densities must be a list of numbers")]
+    [InlineData("kind = \"baseline\"\ncolour = 1\n", "colour is not a known key")]
+    [InlineData("kind = \"nope\"\n", "kind = \"nope\" is not one of")]
+    [InlineData("question = \"q\"\n", "misses the key 'kind'")]
+    [InlineData("kind = \"steady\"\n[[setting]]\nname = \"a\"\n", "needs at least two settings")]
+    [InlineData("kind = \"rolling\"\n[[setting]]\nname = \"a\"\naugment = \"twist\"\n[[setting]]\nname = \"b\"\n", "setting[0].augment")]
+    [InlineData("kind = \"lattice-size\"\n[data]\nsizes = [32, 64]\n[train]\ntrain_size = 48\n", "train.train_size must be one of data.sizes")]
+    [InlineData("kind = \"steady\"\n[train\n", "is not valid TOML")]
+    public void BadConfigIsOneMessageNamingTheKey(string text, string expected)
+    {
+        var e = Assert.Throws<PepLabInputException>(() => ExperimentConfig.Parse(text, "bad.toml"));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("bad.toml", e.Message);
+    }
+
+    [Fact]
+    public void BadConfigOnTheCommandLineIsOneLineAndExitCode2()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("bad.toml"), "kind = \"steady\"\n[train]\nepochs = 2.5\n");
+        var (code, output, error) = Pep.Run($"experiment steady --config \"{dir.File("bad.toml")}\" --out \"{dir.File("o")}\"");
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("train.epochs must be an integer", error);
+        Assert.False(Directory.Exists(dir.File("o")));
+        (code, _, error) = Pep.Run("experiment twirl");
+        Assert.Equal(2, code);
+        Assert.Contains("not a built-in experiment", error);
+    }
+}
+
+public class IsotonicTests
+{
+    [Fact]
+    public void PoolsViolatorsAndInterpolatesBetweenBlocks()
+    {
+        // Decreasing fit: (1, 5), (2, 3), (3, 4) -> the last two pool to 3.5 at x = 2.5.
+        var fit = Isotonic.Fit([1.0, 2, 3], [5.0, 3, 4], increasing: false);
+        Assert.Equal([(1.0, 5.0), (2.5, 3.5)], fit.Blocks);
+        Assert.Equal(5, fit.Predict(0));
+        Assert.Equal(4.25, fit.Predict(1.75), 12);
+        Assert.Equal(3.5, fit.Predict(9));
+        var up = Isotonic.Fit([3.0, 1, 2], [1.0, 2, 0], increasing: true);
+        // Increasing fit of (1, 2), (2, 0), (3, 1): every point pools into one block at the means.
+        Assert.Equal([(2.0, 1.0)], up.Blocks);
+    }
+}
+
+public class SummaryTests
+{
+    private static Score S(string name, ulong seed, double r, double mae) => new()
+    {
+        Setting = name, Seed = seed, Frames = 10, Runs = 2, PearsonLog = r, Pearson = r, MaeLog = mae, RunMaeLog = mae,
+    };
+
+    [Fact]
+    public void WinnerNamesTheBestSettingTheMarginAndTheSpread()
+    {
+        var one = Experiment.Winner([S("a", 1, 0.9, 0.2), S("b", 1, 0.95, 0.1)], ["a", "b"]);
+        Assert.StartsWith("\"b\" won: r (ln Pₜ) = 0.95 against 0.9 for \"a\" (+0.05)", one);
+        Assert.Contains("One seed", one);
+        var two = Experiment.Winner([S("a", 1, 0.9, 0.2), S("a", 2, 0.92, 0.2), S("b", 1, 0.95, 0.1), S("b", 2, 0.97, 0.1)], ["a", "b"]);
+        Assert.Contains("Over 2 seeds", two);
+        Assert.Contains("larger than the seed-to-seed spread", two);
+    }
+}
+
+public class TinyExperimentTests
+{
+    public static TheoryData<string> Kinds => new(ExperimentConfig.Kinds);
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void TinyVersionRunsAndWritesAWellFormedReport(string kind)
+    {
+        using var dir = new TempDir();
+        string text = ExperimentConfig.BuiltIn(kind);
+        var config = ExperimentConfig.Parse(text, kind);
+        var (html, results) = Experiment.Run(kind, config, text, dir.Path, new SilentHost(), tiny: true);
+        Assert.Equal(Path.Combine(dir.Path, "report.html"), html);
+        ReportChecks.CheckReport(dir.Path);
+        Assert.Equal(text, File.ReadAllText(dir.File(Experiment.ConfigFile)));
+        Assert.Contains($"pep experiment {kind} --config config.toml --out . --tiny", File.ReadAllText(dir.File(Experiment.RerunFile)));
+        var json = JsonNode.Parse(File.ReadAllText(dir.File(Experiment.ResultsFile)))!;
+        Assert.Equal(kind, (string)json["kind"]!);
+        Assert.Equal(results.Summary, (string)json["summary"]!);
+        Assert.Contains(results.Summary, File.ReadAllText(dir.File("report.md")));
+        Assert.NotEmpty(results.Scores);
+        Assert.All(results.Scores, s => Assert.True(s.Frames > 0 && s.Runs > 0 && double.IsFinite(s.MaeLog)));
+        int expectedSettings = kind switch
+        {
+            "steady" => 2,
+            "rolling" => 4,
+            "baseline" => 2,
+            "lattice-size" => 2,
+            _ => 1,
+        };
+        Assert.Equal(expectedSettings, results.Scores.Select(s => s.Setting).Distinct().Count());
+        if (kind == "mixed-densities") Assert.Equal(2, results.Scores.Count(s => s.Group != "all"));
+        Assert.True(results.DataBytes > 0);
+    }
+}
+
+public class UncertaintyTests
+{
+    [Fact]
+    public void GaussianHeadReportsIntervalCoverageInExperimentsAndEvaluate()
+    {
+        using var dir = new TempDir();
+        string text = ExperimentConfig.BuiltIn("steady").Replace("model = \"peplab\"", "model = \"peplab\"\nhead = \"gaussian\"");
+        var config = ExperimentConfig.Parse(text, "steady");
+        Assert.Equal("gaussian", config.Train.Head);
+        var (_, results) = Experiment.Run("steady", config, text, dir.File("exp"), new SilentHost(), tiny: true);
+        Assert.All(results.Scores, s =>
+        {
+            Assert.NotNull(s.Coverage);
+            Assert.Equal([0.5, 0.9], s.Coverage!.Select(c => c.Nominal));
+            Assert.All(s.Coverage!, c => Assert.InRange(c.PerFrame, 0, 1));
+            Assert.True(s.Coverage![0].PerFrame <= s.Coverage[1].PerFrame);
+        });
+        Assert.Contains("90% interval", File.ReadAllText(Path.Combine(dir.File("exp"), "report.md")));
+
+        // pep evaluate on the same data with the trained gaussian model: coverage in metrics.json and on stdout.
+        string model = Path.Combine(dir.File("exp"), "models", "all-frames-seed1");
+        string data = Path.Combine(dir.File("exp"), "data");
+        var (code, output, error) = Pep.Run($"evaluate \"{model}\" \"{data}\" --threads 1 --quiet --out \"{dir.File("eval")}\"");
+        Assert.True(code == 0, error);
+        Assert.Contains("90% intervals (gaussian head) contain the truth for", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.File("eval"), "metrics.json")))!;
+        var coverage = json["coverage"]!.AsArray();
+        Assert.Equal(2, coverage.Count);
+        Assert.Equal(0.9, (double)coverage[1]!["nominal"]!);
+        Assert.Equal(6, (int)coverage[1]!["runs"]!);
+    }
+}
