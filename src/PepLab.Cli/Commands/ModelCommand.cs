@@ -76,14 +76,11 @@ internal static class ModelCommand
     {
         var folder = new Argument<string>("MODEL") { Description = "A trained model folder." };
         var output = PathOption("--out", "Folder for the images and filters.csv (default: MODEL/filters).", "-o");
-        var cell = Option("--cell", "Pixels per kernel weight in the images.", 24);
-        var cmd = new Command("filters", "The first layer's kernels as images (one PNG per filter and input channel, plus an overview grid), filters.csv, and as numbers on stdout.");
+        var cmd = new Command("filters", "The first layer's kernels as images (filters.png: one small heatmap per filter and input channel, a colour scale symmetric about zero), filters.csv, and as numbers on stdout.");
         cmd.Arguments.Add(folder);
-        foreach (var o in new Option[] { output, cell }) cmd.Options.Add(o);
+        cmd.Options.Add(output);
         cmd.SetAction(r => Guard("model filters", () =>
         {
-            int px = r.GetValue(cell);
-            if (px is < 1 or > 256) throw new PepLabInputException("--cell", "must be in 1..256");
             using var model = ModelFile.Load(r.GetValue(folder)!);
             var kernels = model.Network.FirstKernels()
                 ?? throw new PepLabInputException(r.GetValue(folder)!, $"model {model.Document.Name} does not start with a CONV layer");
@@ -94,7 +91,10 @@ internal static class ModelCommand
             Buffer.BlockCopy(flat, 0, weights, 0, flat.Length * sizeof(float));
             var names = ChannelNames(model.Config.Encoding);
             string dir = r.GetValue(output) ?? Path.Combine(model.Folder, "filters");
-            var images = KernelImages.Write(dir, weights, names, px);
+            Directory.CreateDirectory(dir);
+            var jagged = Enumerable.Range(0, filters).Select(f => Enumerable.Range(0, channels).Select(c =>
+                Enumerable.Range(0, kh).Select(i => Enumerable.Range(0, kw).Select(j => weights[f, c, i, j]).ToArray()).ToArray()).ToArray()).ToArray();
+            PepLab.Report.LearningFigures.FilterImages(jagged, names, $"First-layer filters of {model.Document.Name}").SavePng(Path.Combine(dir, "filters.png"));
             var lines = new List<string>();
             for (int f = 0; f < filters; f++)
                 for (int c = 0; c < channels; c++)
@@ -109,7 +109,7 @@ internal static class ModelCommand
                     for (int i = 0; i < kh; i++)
                         Console.WriteLine("  " + string.Join(' ', Enumerable.Range(0, kw).Select(j => weights[f, c, i, j].ToString("+0.000;-0.000", CultureInfo.InvariantCulture))));
                 }
-            Console.WriteLine($"wrote {dir}: {images.Count} images (filters.png is the overview: rows = filters, columns = channels; red > 0 > blue), filters.csv");
+            Console.WriteLine($"wrote {dir}: filters.png (rows = filters, columns = input channels), filters.csv");
             return Ok;
         }));
         return cmd;
