@@ -6,25 +6,8 @@ namespace PepLab.Learn.Tests;
 /// <summary>Runs the real <c>pep</c> program (built next to the tests) as a user would.</summary>
 public static class Pep
 {
-    public static (int Code, string Out, string Err) Run(string arguments, string? workingDirectory = null)
-    {
-        var psi = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "pep.dll")}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"pep {arguments} ran over 5 minutes");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static (int Code, string Out, string Err) Run(string arguments, string? workingDirectory = null) =>
+        PepLab.Tests.PepCli.Run(arguments, workingDirectory);
 }
 
 public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
