@@ -137,7 +137,10 @@ public sealed class FrameLoader
         {
             try
             {
-                if (_o.LowPriority) LowerThreadPriority();
+                // Last in line for a core: decompressing frames must never push one of libtorch's
+                // threads off its core mid-step (that stalls every thread waiting for it); the
+                // loader works in the gaps, and when its queue runs dry the trainer waits and frees a core.
+                if (_o.LowPriority) ThreadPriorities.LowerCurrentThread();
                 Produce(epoch, free, ready, stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -309,30 +312,6 @@ public sealed class FrameLoader
             foreach (var s in sources.Values) s.Dispose();
         }
     }
-
-    /// <summary>
-    /// Makes the calling thread the last in line for a core (nice 19 on Linux), so decompressing
-    /// frames never pushes one of libtorch's threads off its core in the middle of a step (on a
-    /// machine whose cores training fills, that stalls every thread waiting for it); the loader
-    /// then works in the gaps, and when its queue runs dry the trainer waits and frees a core.
-    /// </summary>
-    private static void LowerThreadPriority()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            _ = SetPriority(0, GetTid(), 19); // PRIO_PROCESS of this thread's id: this thread only
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "gettid")]
-    private static extern int GetTid();
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setpriority")]
-    private static extern int SetPriority(int which, int who, int priority);
 
     private void Store(int slot, ReadOnlySpan<byte> frame, float tumble, int run, int index)
     {

@@ -59,41 +59,73 @@ public static class Sampler
             progress?.Invoke(p);
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellation };
-        try
+        // Dedicated threads take runs in list order. The first (longest) run bounds the wall time, so
+        // it keeps normal priority; every other run is lowered (with its writer thread, which
+        // inherits the value) and fills the cores around it without ever taking its core.
+        int next = -1;
+        Exception? cancelled = null;
+        void Work()
         {
-            Parallel.ForEach(Partitioner(todo), options, run =>
+            bool lowered = false;
+            while (!cancellation.IsCancellationRequested)
             {
-                var path = set.PathOf(run);
-                TrajectoryWriter.TryDelete(path + TrajectoryFormat.PartialSuffix);
-                var runClock = Stopwatch.StartNew();
-                double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
-                long lastIterations = 0;
-                int lastSnapshots = 0;
+                int k = Interlocked.Increment(ref next);
+                if (k >= todo.Count) return;
+                if (k > 0 && todo.Count > 1 && !lowered) lowered = ThreadPriorities.LowerCurrentThread(BackgroundNice);
                 try
                 {
-                    var info = Recorder.Record(run.Parameters, path, overwrite: true,
-                        progress: rp =>
-                        {
-                            Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
-                            lastIterations = rp.IterationsDone;
-                            lastSnapshots = rp.SnapshotsDone;
-                        },
-                        cancellation: cancellation,
-                        compressionLevel: set.Spec.CompressionLevel);
-                    set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
-                        new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
-                    Interlocked.Increment(ref completed);
+                    RunOne(todo[k]);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (OperationCanceledException e)
                 {
-                    set.Record(run, new DataSet.RunRecord("failed", runClock.Elapsed.TotalSeconds, null,
-                        e.Message, Environment.MachineName, DateTime.UtcNow));
-                    lock (gate) failed.Add((run, e.Message));
+                    Interlocked.CompareExchange(ref cancelled, e, null);
+                    return;
                 }
-                Report(0, 1, 0);
-                set.WriteManifest();
-            });
+            }
+        }
+
+        void RunOne(PlannedRun run)
+        {
+            var path = set.PathOf(run);
+            TrajectoryWriter.TryDelete(path + TrajectoryFormat.PartialSuffix);
+            var runClock = Stopwatch.StartNew();
+            double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
+            long lastIterations = 0;
+            int lastSnapshots = 0;
+            try
+            {
+                Recorder.Record(run.Parameters, path, overwrite: true,
+                    progress: rp =>
+                    {
+                        Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
+                        lastIterations = rp.IterationsDone;
+                        lastSnapshots = rp.SnapshotsDone;
+                    },
+                    cancellation: cancellation,
+                    compressionLevel: set.Spec.CompressionLevel);
+                set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
+                    new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
+                Interlocked.Increment(ref completed);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                set.Record(run, new DataSet.RunRecord("failed", runClock.Elapsed.TotalSeconds, null,
+                    e.Message, Environment.MachineName, DateTime.UtcNow));
+                lock (gate) failed.Add((run, e.Message));
+            }
+            Report(0, 1, 0);
+            set.WriteManifest();
+        }
+
+        try
+        {
+            var threads = Enumerable.Range(0, Math.Min(jobs, Math.Max(1, todo.Count)))
+                .Select(i => new Thread(Work) { IsBackground = true, Name = $"PepLab sweep worker {i}" })
+                .ToList();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads) t.Join();
+            cancellation.ThrowIfCancellationRequested();
+            if (cancelled is not null) throw cancelled;
         }
         finally
         {
@@ -102,7 +134,6 @@ public static class Sampler
         return new SweepResult(scope.Count, skipped, completed, failed, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Hands out runs one at a time in list order (longest first), never in pre-cut chunks.</summary>
-    private static System.Collections.Concurrent.OrderablePartitioner<PlannedRun> Partitioner(List<PlannedRun> runs) =>
-        System.Collections.Concurrent.Partitioner.Create(runs, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+    /// <summary>Nice value of every run but the longest (see <see cref="Run"/>).</summary>
+    private const int BackgroundNice = 10;
 }
