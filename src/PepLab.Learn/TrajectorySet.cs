@@ -100,7 +100,13 @@ public sealed class TrajectorySet
     /// file), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
     /// nothing is there or a file is not a trajectory.
     /// </summary>
-    public static TrajectorySet Open(string path, ValueFilter? densities = null, ValueFilter? tumbles = null, Func<string, IFrameSource>? open = null)
+    /// <param name="path">A folder (searched recursively) or one file.</param>
+    /// <param name="densities">Keep only runs of these densities.</param>
+    /// <param name="tumbles">Keep only runs of these P_t.</param>
+    /// <param name="open">Opens a file (default <see cref="FrameSources.Open"/>).</param>
+    /// <param name="replicas">Keep only data-set runs of these replica indices (files <c>*_r{k}.h5</c>), e.g. the held-out replica.</param>
+    public static TrajectorySet Open(string path, ValueFilter? densities = null, ValueFilter? tumbles = null, Func<string, IFrameSource>? open = null,
+        ValueFilter? replicas = null)
     {
         open ??= FrameSources.Open;
         List<string> files;
@@ -121,14 +127,15 @@ public sealed class TrajectorySet
             var entry = new RunEntry { Id = runs.Count, Path = file, Info = source.Info, Frames = source.Count };
             if (densities is not null && !densities.Matches(entry.Density)) continue;
             if (tumbles is not null && !tumbles.Matches(entry.Tumble)) continue;
+            if (replicas is not null && !(entry.Replica is int k && replicas.Matches(k))) continue;
             if (entry.Frames == 0) continue;
             runs.Add(entry);
         }
         if (runs.Count == 0)
         {
-            string why = densities is null && tumbles is null
+            string why = densities is null && tumbles is null && replicas is null
                 ? "no frames in any trajectory"
-                : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}";
+                : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}{(replicas is null ? "" : $" --replicas {replicas.Text}")}";
             throw new PepLabInputException(path, why);
         }
         return new TrajectorySet(System.IO.Path.GetFullPath(path), runs);

@@ -33,6 +33,12 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
             Assert.True(File.Exists(Path.Combine(dir.File("eval"), f)), f);
         Assert.Equal(193, File.ReadAllLines(Path.Combine(dir.File("eval"), "predictions.csv")).Length);
 
+        // Only the held-out replica: half the runs.
+        (code, output, error) = Pep.Run($"evaluate \"{tiny.ModelPath}\" \"{tiny.DataPath}\" --replicas 1 --json --threads 1 --quiet --out \"{dir.File("eval1")}\"");
+        Assert.True(code == 0, error);
+        Assert.Equal(96, (int)JsonNode.Parse(output)!["evaluation"]!["frames"]!);
+        Assert.All(File.ReadAllLines(Path.Combine(dir.File("eval1"), "runs.csv")).Skip(1), line => Assert.Contains("_r1.h5", line));
+
         string one = Directory.GetFiles(tiny.DataPath, "*.h5").Order().First();
         (code, output, error) = Pep.Run($"predict \"{tiny.ModelPath}\" \"{one}\" --threads 1 --quiet --out \"{dir.File("pred")}\"");
         Assert.True(code == 0, error);
@@ -68,6 +74,7 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
     [InlineData("train {data} --device tpu --out {dir}/m", "unknown device")]
     [InlineData("evaluate {dir}/none {data}", "no such model")]
     [InlineData("evaluate {model} {dir}", "no trajectory files")]
+    [InlineData("evaluate {model} {data} --replicas 9", "no run matches --replicas 9")]
     [InlineData("model summary --layers \"CONV(3,k4,s3,valid) => FLATTEN => FC(1)\"", "not a whole number")]
     public void BadInputIsOneLineAndExitCodeTwo(string arguments, string expected)
     {

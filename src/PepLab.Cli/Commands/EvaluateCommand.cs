@@ -15,6 +15,7 @@ internal static class EvaluateCommand
         var modelArg = new Argument<string>("MODEL") { Description = "Model folder written by 'pep train' (or its model.json)." };
         var dataset = new Argument<string>("DATASET") { Description = "Folder of trajectory files (*.h5) or one file, never seen in training for an honest score." };
         var densities = LearnOptions.Densities();
+        var replicas = LearnOptions.Replicas();
         var tumbles = LearnOptions.Tumbles();
         var output = PathOption("--out", "Folder for metrics.json, per_tumble.csv, predictions.csv, runs.csv (default: MODEL/eval-DATASETNAME).", "-o");
         var json = Flag("--json", "Print the metrics as JSON on stdout instead of tables.");
@@ -25,14 +26,15 @@ internal static class EvaluateCommand
         var cmd = new Command("evaluate", "Score a model on a data set: Pearson r, R^2, MAE, per-P_t mean/median/std/bias, the seed's overlap ratio, per-run estimates.");
         cmd.Arguments.Add(modelArg);
         cmd.Arguments.Add(dataset);
-        foreach (var o in new Option[] { densities, tumbles, output, json, batch, device, threads, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { densities, tumbles, replicas, output, json, batch, device, threads, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("evaluate", () =>
         {
             var dev = TorchRuntime.ResolveDevice(r.GetValue(device)!);
             TorchRuntime.SetThreads(r.GetValue(threads));
             using var model = ModelFile.Load(r.GetValue(modelArg)!, dev);
             string dataPath = r.GetValue(dataset)!;
-            var data = TrajectorySet.Open(dataPath, LearnOptions.Filter(r, densities, "--densities"), LearnOptions.Filter(r, tumbles, "--tumbles"));
+            var data = TrajectorySet.Open(dataPath, LearnOptions.Filter(r, densities, "--densities"), LearnOptions.Filter(r, tumbles, "--tumbles"),
+                replicas: LearnOptions.Filter(r, replicas, "--replicas"));
             var (nx, ny) = data.Lattice(dataPath);
             model.RequireLattice(nx, ny, dataPath);
             int b = r.GetValue(batch);

@@ -19,6 +19,8 @@ internal static class LearnOptions
 
     public static Option<string?> Tumbles() => PathOption("--tumbles", "Use only runs of these P_t: a list (0.0156,0.0337) and/or min:max ranges; values match within 1%.");
 
+    public static Option<string?> Replicas() => PathOption("--replicas", "Use only data-set runs of these replicas (files *_rK.h5): a list (1,2) and/or min:max ranges, e.g. the replica held out in training.");
+
     public static ValueFilter? Filter(ParseResult r, Option<string?> option, string name) =>
         r.GetValue(option) is { } text ? ValueFilter.Parse(text, name) : null;
 
