@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using PureHDF;
 using PureHDF.Filters;
 
@@ -35,11 +36,23 @@ public sealed class ZlibDeflateFilter : IH5Filter
     {
         if (info.Flags.HasFlag(H5FilterFlags.Decompress))
         {
-            using var source = new MemoryStream(info.Buffer.ToArray(), writable: false);
+            // Inflate straight into a chunk-sized array: no copy of the input, no zeroing, no
+            // growing buffer (this runs for every chunk the training loader reads).
+            using var source = MemoryMarshal.TryGetArray((ReadOnlyMemory<byte>)info.Buffer, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(info.Buffer.ToArray(), writable: false);
             using var inflate = new ZLibStream(source, CompressionMode.Decompress);
-            var output = new MemoryStream(capacity: Math.Max(info.ChunkSize, 64));
-            inflate.CopyTo(output);
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            var output = GC.AllocateUninitializedArray<byte>(Math.Max(info.ChunkSize, 64));
+            int length = inflate.ReadAtLeast(output, output.Length, throwOnEndOfStream: false);
+            if (length < output.Length) return output.AsMemory(0, length);
+            // Exactly full: more may follow in a chunk that is larger than announced.
+            var rest = new MemoryStream();
+            inflate.CopyTo(rest);
+            if (rest.Length == 0) return output;
+            var whole = new byte[output.Length + rest.Length];
+            output.CopyTo(whole, 0);
+            rest.GetBuffer().AsSpan(0, (int)rest.Length).CopyTo(whole.AsSpan(output.Length));
+            return whole;
         }
         else
         {
