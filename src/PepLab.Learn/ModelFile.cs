@@ -84,6 +84,14 @@ public sealed record MetricsDocument
     public required double ValWorstMedianRelativeError { get; init; }
 }
 
+/// <summary>How a gaussian head's standard deviation was rescaled after training (see <see cref="Trainer.CalibrateSigma"/>).</summary>
+public sealed record CalibrationDocument
+{
+    public required double SigmaScale { get; init; }
+    public required int Frames { get; init; }
+    public string Method { get; init; } = "sigma scaled by sqrt(mean z^2) of training frames at prediction time (eval mode, no augmentation)";
+}
+
 /// <summary>model.json: everything needed to rebuild, reuse and judge a trained model.</summary>
 public sealed record ModelDocument
 {
@@ -105,6 +113,8 @@ public sealed record ModelDocument
     public required WeightsDocument Weights { get; init; }
     public TrainingDocument? Training { get; init; }
     public MetricsDocument? Metrics { get; init; }
+    /// <summary>Gaussian head: the fitted factor of its standard deviation (absent: 1).</summary>
+    public CalibrationDocument? Calibration { get; init; }
 
     public ModelConfig ToConfig(string subject) => new(
         Name,
@@ -248,6 +258,12 @@ public static class ModelFile
             throw new PepLabInputException(weights, $"cannot be loaded into {config.Layers} ({e.Message})");
         }
         network.eval();
+        network.SigmaScale = doc.Calibration?.SigmaScale ?? 1;
+        if (!(network.SigmaScale > 0) || !double.IsFinite(network.SigmaScale))
+        {
+            network.Dispose();
+            throw new PepLabInputException(json, $"has calibration.sigma_scale {doc.Calibration!.SigmaScale}, which must be a positive number");
+        }
         if (device is not null) network.to(device);
         return new LoadedModel(folder, doc, network);
     }

@@ -70,6 +70,12 @@ public sealed class Network : nn.Module<Tensor, Tensor>
 
     public ModelConfig Config { get; }
 
+    /// <summary>
+    /// Gaussian head: the factor applied to the predicted standard deviation, fitted after training
+    /// (<see cref="Trainer.CalibrateSigma"/>) and saved in model.json; 1 for a point head.
+    /// </summary>
+    public double SigmaScale { get; set; } = 1;
+
     /// <summary>The lattice the network was built for.</summary>
     public int Nx { get; }
     public int Ny { get; }

@@ -25,6 +25,30 @@ public sealed class FrameSet
     public bool IsEmpty => TotalFrames == 0;
     public IReadOnlyList<double> Tumbles => Runs.Select(r => r.Run.Group.Tumble).Distinct().Order().ToList();
 
+    /// <summary>
+    /// At most about <paramref name="maxFrames"/> frames spread evenly over every run and range:
+    /// the first <paramref name="block"/> frames of each window of the ranges (blocks keep reads
+    /// on whole file chunks). The whole set when it is no larger.
+    /// </summary>
+    public FrameSet Sample(long maxFrames, int block = 16)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrames, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
+        if (TotalFrames <= maxFrames) return this;
+        double window = (double)block * TotalFrames / maxFrames;
+        return new(Runs.Select(r =>
+        {
+            var ranges = new List<FrameRange>();
+            foreach (var x in r.Ranges)
+                for (double start = x.Start; start < x.End; start += window)
+                {
+                    int first = (int)start;
+                    ranges.Add(new FrameRange(first, Math.Min(block, x.End - first)));
+                }
+            return r with { Ranges = ranges };
+        }).ToList());
+    }
+
     /// <summary>Keeps only frames at or after each run's first kept frame (e.g. a steady-state start).</summary>
     public FrameSet From(Func<RunEntry, int> firstFrame) =>
         new(Runs.Select(r =>

@@ -120,9 +120,14 @@ public sealed record Predictions
     public int Count => Runs.Length;
 }
 
+/// <summary>The fitted factor of a gaussian head's standard deviation and the training frames it was fitted on.</summary>
+public sealed record SigmaCalibration(double Scale, int Frames);
+
 /// <summary>What a training run produced.</summary>
 public sealed record TrainingOutcome
 {
+    /// <summary>Gaussian head: the scale applied to its standard deviation (already in <see cref="Validation"/>).</summary>
+    public SigmaCalibration? Calibration { get; init; }
     public required IReadOnlyList<EpochRecord> History { get; init; }
     public required int BestEpoch { get; init; }
     public required bool StoppedEarly { get; init; }
@@ -256,15 +261,62 @@ public static class Trainer
             if (best is not null)
                 foreach (var t in best.Values) t.Dispose();
         }
+        SigmaCalibration? calibration = null;
+        if (config.Head == Head.Gaussian)
+        {
+            calibration = CalibrateSigma(net, train, device, options.Open, cancellation: cancellation);
+            net.SigmaScale = calibration.Scale;
+        }
         var (_, final) = Validate(net, validation, options, device, progress, cancellation);
         return new TrainingOutcome
         {
+            Calibration = calibration,
             History = history,
             BestEpoch = options.RestoreBest ? bestEpoch : history[^1].Epoch,
             StoppedEarly = stoppedEarly,
             Validation = final,
             Seconds = total.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// Fits the scale of a gaussian head's standard deviation on training frames, read as in
+    /// prediction (eval mode, no augmentation): <c>s = sqrt(mean(z^2))</c> with
+    /// <c>z = (true - mean) / sigma</c>, so that the scaled z has unit variance. In training the
+    /// network sees augmented frames and batch-norm batch statistics, which make its errors larger
+    /// than at prediction time; the variance it learns there is too wide (intervals cover too much)
+    /// until rescaled. Uses no validation frame, so coverage measured on held-out data stays honest.
+    /// </summary>
+    /// <param name="net">A trained network with a gaussian head; its <see cref="Network.SigmaScale"/> is ignored.</param>
+    /// <param name="train">Its training frames; at most <paramref name="maxFrames"/> of them, spread evenly, are used.</param>
+    /// <param name="device">Where to compute.</param>
+    /// <param name="open">Opens a run's frames (default: its file).</param>
+    /// <param name="maxFrames">Most training frames to read.</param>
+    /// <param name="cancellation">Stops the pass.</param>
+    public static SigmaCalibration CalibrateSigma(Network net, FrameSet train, Device device,
+        Func<RunEntry, PepLab.Store.IFrameSource>? open = null, long maxFrames = 4096, CancellationToken cancellation = default)
+    {
+        if (net.Config.Head != Head.Gaussian) throw new InvalidOperationException("only a gaussian head has a sigma to calibrate");
+        double kept = net.SigmaScale;
+        net.SigmaScale = 1;
+        try
+        {
+            var sample = train.Sample(maxFrames);
+            var (_, p) = Run(net, sample, device, 128, open, null, null, cancellation);
+            double sum = 0;
+            for (int i = 0; i < p.Count; i++)
+            {
+                double z = (LearnNames.ToTarget(net.Config.Target, p.Truth[i]) - p.Target[i]) / p.Sigma![i];
+                sum += z * z;
+            }
+            double scale = p.Count == 0 ? 1 : Math.Sqrt(sum / p.Count);
+            if (!double.IsFinite(scale) || scale <= 0) scale = 1;
+            return new SigmaCalibration(scale, p.Count);
+        }
+        finally
+        {
+            net.SigmaScale = kept;
+        }
     }
 
     /// <summary>The network's predictions for every frame of <paramref name="frames"/>, in run and time order.</summary>
@@ -313,7 +365,7 @@ public static class Trainer
                     index[k] = batch.FrameIndices[i];
                     truth[k] = truthOf[batch.Runs[i]];
                     target[k] = values[i * outputs];
-                    if (sigma is not null) sigma[k] = Math.Exp(0.5 * Math.Clamp((double)values[i * outputs + 1], -LogVarLimit, LogVarLimit));
+                    if (sigma is not null) sigma[k] = net.SigmaScale * Math.Exp(0.5 * Math.Clamp((double)values[i * outputs + 1], -LogVarLimit, LogVarLimit));
                     tumble[k] = LearnNames.FromTarget(config.Target, target[k]);
                     k++;
                 }

@@ -195,6 +195,9 @@ public static class TrainingJob
                 },
             };
             var outcome = Trainer.Train(network, train, validation, options, device, progress, cancellation);
+            if (outcome.Calibration is { } calibration)
+                log.Info($"calibration: the gaussian head's sigma scaled by {calibration.Scale.ToString("0.###", CultureInfo.InvariantCulture)} " +
+                         $"(fitted on {calibration.Frames} training frames read as in prediction)");
             var runsById = data.Runs.ToDictionary(x => x.Id);
             var estimates = LearnFiles.EstimateRuns(outcome.Validation, runsById, config.Target);
             var evaluation = Metrics.Evaluate(outcome.Validation.Truth, outcome.Validation.Tumble, outcome.Validation.Runs, estimates);
@@ -208,6 +211,7 @@ public static class TrainingJob
                 Target = LearnNames.Of(config.Target),
                 Head = LearnNames.Of(config.Head),
                 Input = new InputDocument { Nx = nx, Ny = ny, SizeAgnostic = config.SizeAgnostic },
+                Calibration = outcome.Calibration is { } c ? new CalibrationDocument { SigmaScale = c.Scale, Frames = c.Frames } : null,
                 Parameters = shapes.Sum(s => s.Trainable),
                 Weights = new WeightsDocument { File = ModelFile.WeightsName, Sha256 = "", Bytes = 0 },
                 Training = new TrainingDocument

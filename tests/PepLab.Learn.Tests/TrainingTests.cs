@@ -204,5 +204,49 @@ public class TrainingInputTests
         using var loaded = ModelFile.Load(dir.File("m"));
         Assert.Equal(2, loaded.Config.Outputs);
         Assert.Contains("sigma_target", File.ReadLines(Path.Combine(dir.File("m"), LearnFiles.Predictions)).First());
+
+        // The sigma scale fitted on training frames is saved, read back, and applied: the loaded
+        // model gives exactly the validation sigmas of training.
+        var split = Splitter.Split(TrajectorySet.Open(data), new SplitOptions { Gap = 2 });
+        var calibration = result.Outcome.Calibration!;
+        Assert.True(calibration.Scale > 0 && double.IsFinite(calibration.Scale));
+        Assert.Equal(split.Train.TotalFrames, calibration.Frames);
+        Assert.Equal(calibration.Scale, result.Document.Calibration!.SigmaScale);
+        Assert.Equal(calibration.Scale, loaded.Network.SigmaScale);
+        var again = Trainer.Predict(loaded.Network, split.Validation, CPU);
+        Assert.Equal(v.Sigma, again.Sigma);
+        Assert.Equal(v.Target, again.Target);
+
+        // With the scale applied, z = (true - mean) / sigma has unit mean square on the frames it was fitted on.
+        var onTrain = Trainer.Predict(loaded.Network, split.Train, CPU);
+        double meanSquare = Enumerable.Range(0, onTrain.Count)
+            .Average(i => Math.Pow((Math.Log(onTrain.Truth[i]) - onTrain.Target[i]) / onTrain.Sigma![i], 2));
+        Assert.Equal(1.0, meanSquare, 6);
+        // Fitting again on the loaded model ignores the scale it carries.
+        Assert.Equal(calibration.Scale, Trainer.CalibrateSigma(loaded.Network, split.Train, CPU).Scale, 9);
+        Assert.Equal(calibration.Scale, loaded.Network.SigmaScale);
+    }
+
+    [Fact]
+    public void SampleSpreadsFramesOverEveryRunAndStaysInsideTheRanges()
+    {
+        var runs = Enumerable.Range(0, 3).Select(i => new RunSelection(
+            TestData.LabelledRun(i, 1000, 0.1 * (i + 1), out _), [new FrameRange(0, 400), new FrameRange(600, 400)])).ToList();
+        var set = new FrameSet(runs);
+        Assert.Same(set, set.Sample(2400));
+        var sample = set.Sample(480);
+        Assert.InRange(sample.TotalFrames, 430, 530);
+        Assert.Equal(3, sample.Runs.Count);
+        foreach (var run in sample.Runs)
+        {
+            Assert.True(run.Frames > 100);
+            int last = -1;
+            foreach (var r in run.Ranges)
+            {
+                Assert.True(r.Start > last && r.Count is > 0 and <= 16);
+                Assert.True((r.Start >= 0 && r.End <= 400) || (r.Start >= 600 && r.End <= 1000), $"{r}");
+                last = r.End - 1;
+            }
+        }
     }
 }
