@@ -89,7 +89,10 @@ public sealed record CalibrationDocument
 {
     public required double SigmaScale { get; init; }
     public required int Frames { get; init; }
-    public string Method { get; init; } = "sigma scaled by sqrt(mean z^2) of training frames at prediction time (eval mode, no augmentation)";
+    /// <summary>On those frames, the largest gap between a central interval's coverage and its level (0.1 ... 0.95).</summary>
+    public double? LargestMiss { get; init; }
+    public string Method { get; init; } =
+        "sigma scaled so that central intervals at levels 0.1-0.95 best match their coverage (minimax) on training frames read as in prediction (eval mode, no augmentation)";
 }
 
 /// <summary>model.json: everything needed to rebuild, reuse and judge a trained model.</summary>

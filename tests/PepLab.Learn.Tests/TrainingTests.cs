@@ -217,14 +217,38 @@ public class TrainingInputTests
         Assert.Equal(v.Sigma, again.Sigma);
         Assert.Equal(v.Target, again.Target);
 
-        // With the scale applied, z = (true - mean) / sigma has unit mean square on the frames it was fitted on.
+        // With the scale applied, the intervals' coverage on the frames it was fitted on misses by what the fit says.
         var onTrain = Trainer.Predict(loaded.Network, split.Train, CPU);
-        double meanSquare = Enumerable.Range(0, onTrain.Count)
-            .Average(i => Math.Pow((Math.Log(onTrain.Truth[i]) - onTrain.Target[i]) / onTrain.Sigma![i], 2));
-        Assert.Equal(1.0, meanSquare, 6);
+        var coverage = Coverage.Of(onTrain, TargetTransform.Log, Trainer.CalibrationLevels)!;
+        Assert.Equal(calibration.Miss, coverage.Max(c => Math.Abs(c.PerFrame - c.Nominal)), 9);
         // Fitting again on the loaded model ignores the scale it carries.
         Assert.Equal(calibration.Scale, Trainer.CalibrateSigma(loaded.Network, split.Train, CPU).Scale, 9);
         Assert.Equal(calibration.Scale, loaded.Network.SigmaScale);
+    }
+
+    [Fact]
+    public void IntervalScaleMatchesCoverageAcrossLevels()
+    {
+        // Exactly Gaussian errors with σ twice too large: the fitted scale is about 1/2 and the miss is small.
+        var rng = new Random(5);
+        var z = Enumerable.Range(0, 20000).Select(_ =>
+        {
+            double u = 1 - rng.NextDouble(), v = rng.NextDouble();
+            return Math.Abs(Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v)) / 2;
+        }).ToArray();
+        var (scale, miss) = Trainer.IntervalScale(z);
+        Assert.InRange(scale, 0.48, 0.52);
+        Assert.InRange(miss, 0, 0.012);
+        // Heavy tails (Laplace errors): the minimax scale is not the standard deviation's.
+        var laplace = Enumerable.Range(0, 20000).Select(_ => -Math.Log(1 - rng.NextDouble())).ToArray();
+        var (s2, miss2) = Trainer.IntervalScale(laplace);
+        double rms = Math.Sqrt(laplace.Average(x => x * x));
+        Assert.True(s2 < rms, $"{s2} vs {rms}");
+        Assert.True(miss2 < 0.06, $"{miss2}");
+        // Hand-checked case: z = 1..10 gives shares in tenths, and the scale must put 5 of 10 inside the 50% interval.
+        var (s3, _) = Trainer.IntervalScale(Enumerable.Range(1, 10).Select(i => (double)i).ToArray());
+        Assert.InRange(s3 * MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.75), 5, 6);
+        Assert.Equal((1.0, double.NaN), Trainer.IntervalScale([]));
     }
 
     [Fact]
