@@ -64,6 +64,17 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Equal(1 + 16 * 4 * 9, File.ReadAllLines(Path.Combine(dir.File("filters"), "filters.csv")).Length);
     }
 
+    [Fact]
+    public void BenchTrainReportsEveryCaseAndThePairedRatio()
+    {
+        var (code, output, error) = Pep.Run("bench train --layers \"CONV(4,k3,s2,circular) => GAP => FC(1)\" --nx 16 --ny 16 --frames 256 --batch 16 " +
+                                            "--seconds 0.3 --repeat 2 --threads 1");
+        Assert.True(code == 0, error);
+        foreach (var row in new[] { "loader alone", "network alone", "training from memory", "training from HDF5 on disk", "disk / memory, per round" })
+            Assert.Contains(row, output);
+        Assert.Matches(@"range \d+-\d+% over 2 round\(s\)", output);
+    }
+
     [Theory]
     [InlineData("train {data} --model resnet --out {dir}/m", "unknown model 'resnet'")]
     [InlineData("train {data} --layers \"CONV(3,k5,s3) => FLATX => FC(1)\" --out {dir}/m", "unknown layer 'FLATX'")]
