@@ -113,7 +113,15 @@ public static class Metrics
             sxx += dx * dx;
             syy += dy * dy;
         }
-        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
+        // A constant series has no correlation; rounding in its mean must not make one up.
+        return sxx > 0 && syy > 0 && !IsConstant(x) && !IsConstant(y) ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
+    }
+
+    private static bool IsConstant(ReadOnlySpan<double> x)
+    {
+        foreach (double v in x)
+            if (v != x[0]) return false;
+        return true;
     }
 
     /// <summary>1 - sum (pred - truth)^2 / sum (truth - mean truth)^2.</summary>

@@ -3,6 +3,16 @@ namespace PepLab.Learn.Tests;
 public class MetricsTests
 {
     [Fact]
+    public void PearsonOfAConstantSeriesIsUndefinedEvenWhenRoundingMovesItsMean()
+    {
+        // ln(0.015625) * 1000: the mean differs from every value in the last bit.
+        var constant = Enumerable.Repeat(Math.Log(0.015625), 1000).ToArray();
+        var other = Enumerable.Range(0, 1000).Select(i => Math.Sin(i)).ToArray();
+        Assert.True(double.IsNaN(Metrics.Pearson(constant, other)));
+        Assert.True(double.IsNaN(Metrics.Pearson(other, constant)));
+    }
+
+    [Fact]
     public void MatchHandComputedValues()
     {
         double[] truth = [0.1, 0.1, 0.1, 0.4, 0.4, 0.4];
