@@ -29,6 +29,9 @@ public static class Coverage
     /// <summary>The levels PepLab reports.</summary>
     public static readonly double[] Levels = [0.5, 0.9];
 
+    /// <summary>Half-width, in σ, of the central interval of a standard normal that holds <paramref name="level"/> of it (0.5: 0.674, 0.9: 1.645).</summary>
+    public static double HalfWidth(double level) => Normal.InvCDF(0, 1, 0.5 + level / 2);
+
     /// <summary>Coverage at each level, or null when the predictions carry no σ (a point head).</summary>
     public static IReadOnlyList<IntervalCoverage>? Of(Predictions p, TargetTransform transform, IReadOnlyList<double>? levels = null)
     {
@@ -38,7 +41,7 @@ public static class Coverage
         foreach (double level in levels ?? Levels)
         {
             if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(levels), "levels must be in (0, 1)");
-            double z = Normal.InvCDF(0, 1, 0.5 + level / 2);
+            double z = HalfWidth(level);
             int inside = 0;
             for (int i = 0; i < p.Count; i++)
                 if (Math.Abs(LearnNames.ToTarget(transform, p.Truth[i]) - p.Target[i]) <= z * p.Sigma[i]) inside++;

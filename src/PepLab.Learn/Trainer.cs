@@ -334,7 +334,7 @@ public static class Trainer
     {
         var sorted = z.Where(double.IsFinite).Order().ToArray();
         if (sorted.Length == 0) return (1, double.NaN);
-        var quantiles = CalibrationLevels.Select(p => MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.5 + p / 2)).ToArray();
+        var quantiles = CalibrationLevels.Select(Coverage.HalfWidth).ToArray();
         double Miss(double s)
         {
             double worst = 0;

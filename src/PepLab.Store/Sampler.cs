@@ -71,7 +71,7 @@ public static class Sampler
             {
                 int k = Interlocked.Increment(ref next);
                 if (k >= todo.Count) return;
-                if (k > 0 && todo.Count > 1 && !lowered) lowered = ThreadPriorities.LowerCurrentThread(BackgroundNice);
+                if (k > 0 && !lowered) lowered = ThreadPriorities.LowerCurrentThread(BackgroundNice);
                 try
                 {
                     RunOne(todo[k]);
