@@ -25,10 +25,23 @@ if (parsed.Errors.Count > 0)
 {
     var command = parsed.CommandResult.Command;
     string name = command == root ? "" : " " + string.Join(' ', CommandPath(parsed.CommandResult));
-    Console.Error.WriteLine($"pep{name}: error: {parsed.Errors[0].Message} (see 'pep{name} --help')");
+    Console.Error.WriteLine($"pep{name}: error: {ParseErrorMessage(parsed, command)} (see 'pep{name} --help')");
     return Cli.BadInput;
 }
 return parsed.Invoke();
+
+// A command group (pep, pep plot, ...) given no command or an unknown one: name what was typed and
+// list the commands it has, rather than the parser's "Required command was not provided".
+static string ParseErrorMessage(ParseResult parsed, Command command)
+{
+    var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+    if (commands.Count == 0 || command.Action is not null) return parsed.Errors[0].Message;
+    string list = string.Join(", ", commands);
+    string? typed = parsed.UnmatchedTokens.FirstOrDefault();
+    return typed is null
+        ? $"no command given; the commands are: {list}"
+        : $"unknown command '{typed}'; the commands are: {list}";
+}
 
 static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
 {
