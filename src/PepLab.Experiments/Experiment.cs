@@ -189,8 +189,8 @@ public static class Experiment
             Group = group,
             Frames = idx.Length,
             Runs = keptRuns.Count,
-            PearsonLog = Metrics.Pearson(lp, lt),
-            Pearson = Metrics.Pearson(sub.Tumble, sub.Truth),
+            PearsonLog = SampleStatistics.Pearson(lp, lt),
+            Pearson = SampleStatistics.Pearson(sub.Tumble, sub.Truth),
             MaeLog = lp.Zip(lt).Average(z => Math.Abs(z.First - z.Second)),
             RunMaeLog = keptRuns.Count == 0 ? double.NaN : keptRuns.Average(r => Math.Abs(Math.Log(r.Estimate) - Math.Log(r.Truth ?? double.NaN))),
             TrainSeconds = Math.Round(seconds, 2),
@@ -462,10 +462,8 @@ public static class Experiment
 
     private static double Sd(IEnumerable<double> values)
     {
-        var v = values.ToList();
-        if (v.Count < 2) return 0;
-        double m = v.Average();
-        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1));
+        var v = values.ToArray();
+        return v.Length < 2 ? 0 : SampleStatistics.StandardDeviation(v);
     }
 
     private static string Pct(double x) => $"{100 * x:0.#}%";

@@ -62,18 +62,11 @@ public static class Steps
         return (series, summaries);
     }
 
+    /// <summary>A run's summary: its steady state (<see cref="SteadyState"/> on the weighted mean cluster size) and steady means.</summary>
     public static RunSummary Summarise(RunSeries s)
     {
-        var wm = s.Series(FrameStatistic.WeightedMean);
-        int t0 = 0;
-        double g = 1;
-        if (wm.Length >= Equilibration.MinimumLength && wm.Min() != wm.Max())
-        {
-            var eq = wm.Length > 4000 ? Equilibration.DetectEquilibrationFast(wm) : Equilibration.DetectEquilibration(wm);
-            t0 = eq.T0;
-            g = eq.G;
-        }
-        var steady = s.From(t0);
+        var eq = new SteadyState(statistic: FrameStatistic.WeightedMean).Compute(s);
+        var steady = eq.SteadyRun;
         var m = System.Text.RegularExpressions.Regex.Match(s.Name, @"_r(\d+)$");
         return new RunSummary
         {
@@ -82,9 +75,9 @@ public static class Steps
             Tumble = s.Info.Tumble,
             Replica = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null,
             Frames = s.Count,
-            SteadyStart = s.Count == 0 ? 0 : s.FrameIndices[Math.Min(t0, s.Count - 1)],
-            Inefficiency = g,
-            WeightedMeanSize = steady.Series(FrameStatistic.WeightedMean).Average(),
+            SteadyStart = eq.T0Frame,
+            Inefficiency = eq.G,
+            WeightedMeanSize = eq.Mean,
             Largest = steady.Series(FrameStatistic.Largest).Average(),
             Clusters = steady.Series(FrameStatistic.Clusters).Average(),
         };

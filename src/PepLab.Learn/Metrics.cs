@@ -1,4 +1,5 @@
 using MathNet.Numerics.Distributions;
+using PepLab.Analyse;
 
 namespace PepLab.Learn;
 
@@ -63,71 +64,13 @@ public sealed record Evaluation
     public required IReadOnlyList<RunEstimate> RunEstimates { get; init; }
 }
 
-/// <summary>Statistics of predictions against the truth.</summary>
+/// <summary>Statistics of predictions against the truth (the summary statistics themselves are <see cref="SampleStatistics"/>).</summary>
 public static class Metrics
 {
-    public static double Mean(ReadOnlySpan<double> x)
-    {
-        if (x.Length == 0) return double.NaN;
-        double s = 0;
-        foreach (var v in x) s += v;
-        return s / x.Length;
-    }
-
-    /// <summary>Sample standard deviation (n - 1 in the denominator); NaN below two values.</summary>
-    public static double Std(ReadOnlySpan<double> x)
-    {
-        if (x.Length < 2) return double.NaN;
-        double m = Mean(x), s = 0;
-        foreach (var v in x) s += (v - m) * (v - m);
-        return Math.Sqrt(s / (x.Length - 1));
-    }
-
-    /// <summary>Quantile with linear interpolation between order statistics (numpy's default).</summary>
-    public static double Quantile(ReadOnlySpan<double> x, double q)
-    {
-        if (x.Length == 0) return double.NaN;
-        var sorted = x.ToArray();
-        Array.Sort(sorted);
-        return QuantileSorted(sorted, q);
-    }
-
-    private static double QuantileSorted(double[] sorted, double q)
-    {
-        double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-    }
-
-    public static double Median(ReadOnlySpan<double> x) => Quantile(x, 0.5);
-
-    public static double Pearson(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        if (x.Length != y.Length) throw new ArgumentException("lengths differ");
-        if (x.Length < 2) return double.NaN;
-        double mx = Mean(x), my = Mean(y), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double dx = x[i] - mx, dy = y[i] - my;
-            sxy += dx * dy;
-            sxx += dx * dx;
-            syy += dy * dy;
-        }
-        // A constant series has no correlation; rounding in its mean must not make one up.
-        return sxx > 0 && syy > 0 && !IsConstant(x) && !IsConstant(y) ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
-    }
-
-    private static bool IsConstant(ReadOnlySpan<double> x)
-    {
-        foreach (double v in x)
-            if (v != x[0]) return false;
-        return true;
-    }
-
     /// <summary>1 - sum (pred - truth)^2 / sum (truth - mean truth)^2.</summary>
     public static double RSquared(ReadOnlySpan<double> truth, ReadOnlySpan<double> predicted)
     {
-        double m = Mean(truth), res = 0, tot = 0;
+        double m = SampleStatistics.Mean(truth), res = 0, tot = 0;
         for (int i = 0; i < truth.Length; i++)
         {
             res += (predicted[i] - truth[i]) * (predicted[i] - truth[i]);
@@ -154,7 +97,7 @@ public static class Metrics
             var p = group.Select(i => predicted[i]).ToArray();
             var sorted = (double[])p.Clone();
             Array.Sort(sorted);
-            double mean = Mean(p), std = Std(p), median = QuantileSorted(sorted, 0.5);
+            double mean = SampleStatistics.Mean(p), std = SampleStatistics.StandardDeviation(p), median = SampleStatistics.QuantileSorted(sorted, 0.5);
             result.Add(new TumbleStats
             {
                 Tumble = t,
@@ -165,8 +108,8 @@ public static class Metrics
                 Std = std,
                 Bias = mean - t,
                 MedianRelativeError = median / t - 1,
-                Q05 = QuantileSorted(sorted, 0.05),
-                Q95 = QuantileSorted(sorted, 0.95),
+                Q05 = SampleStatistics.QuantileSorted(sorted, 0.05),
+                Q95 = SampleStatistics.QuantileSorted(sorted, 0.95),
                 Min = sorted[0],
                 Max = sorted[^1],
                 Covers = double.IsFinite(std) ? Math.Abs(mean - t) <= std : mean == t,
@@ -185,16 +128,16 @@ public static class Metrics
     {
         int n = targets.Length;
         if (n == 0) return (double.NaN, double.NaN, double.NaN, 0);
-        double mean = Mean(targets);
+        double mean = SampleStatistics.Mean(targets);
         int b = Math.Min(blocks, n);
         if (b < 2) return (LearnNames.FromTarget(transform, mean), double.NaN, double.NaN, b);
         var means = new double[b];
         for (int k = 0; k < b; k++)
         {
             int start = (int)((long)n * k / b), end = (int)((long)n * (k + 1) / b);
-            means[k] = Mean(targets[start..end]);
+            means[k] = SampleStatistics.Mean(targets[start..end]);
         }
-        double se = Std(means) / Math.Sqrt(b);
+        double se = SampleStatistics.StandardDeviation(means) / Math.Sqrt(b);
         double t = StudentT.InvCDF(0, 1, b - 1, 0.5 + confidence / 2);
         return (LearnNames.FromTarget(transform, mean), LearnNames.FromTarget(transform, mean - t * se), LearnNames.FromTarget(transform, mean + t * se), b);
     }
@@ -207,13 +150,13 @@ public static class Metrics
         var p = predicted.ToArray();
         var perTumble = PerTumble(truth, predicted, runs);
         double pearsonLog = p.All(v => v > 0) && t.All(v => v > 0)
-            ? Pearson(t.Select(v => Math.Log(v)).ToArray(), p.Select(v => Math.Log(v)).ToArray())
+            ? SampleStatistics.Pearson(t.Select(v => Math.Log(v)).ToArray(), p.Select(v => Math.Log(v)).ToArray())
             : double.NaN;
         return new Evaluation
         {
             Frames = t.Length,
             Runs = runs.Distinct().Count(),
-            Pearson = Pearson(t, p),
+            Pearson = SampleStatistics.Pearson(t, p),
             PearsonLog = pearsonLog,
             R2 = RSquared(t, p),
             Mae = MeanAbsoluteError(t, p),

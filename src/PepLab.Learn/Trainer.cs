@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PepLab.Analyse;
 using PepLab.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -222,7 +223,7 @@ public static class Trainer
                     Epoch = epoch,
                     TrainLoss = lossSum / Math.Max(1, seen),
                     ValLoss = valLoss,
-                    ValPearson = Metrics.Pearson(preds.Truth, preds.Tumble),
+                    ValPearson = SampleStatistics.Pearson(preds.Truth, preds.Tumble),
                     ValMae = Metrics.MeanAbsoluteError(preds.Truth, preds.Tumble),
                     LearningRate = lr,
                     Seconds = clock.Elapsed.TotalSeconds,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PepLab.Analyse;
 using PepLab.Core;
 using TorchSharp;
 
@@ -138,7 +139,7 @@ public static class TrainingJob
             var starts = steady;
             train = train.From(x => starts[x.Id]);
             validation = validation.From(x => starts[x.Id]);
-            log.Info($"steady state: t0 from {steady.Values.Min()} to {steady.Values.Max()} frames (median {Median(steady.Values)}); " +
+            log.Info($"steady state: t0 from {steady.Values.Min()} to {steady.Values.Max()} frames (median {SampleStatistics.Median(steady.Values.Select(v => (double)v).ToArray())}); " +
                      $"{train.TotalFrames} training and {validation.TotalFrames} validation frames remain");
             if (train.IsEmpty || validation.IsEmpty)
                 throw new PepLabInputException("--steady", "leaves no training or no validation frames after the steady-state start");
@@ -297,12 +298,6 @@ public static class TrainingJob
     {
         var lastSpatial = shapes.LastOrDefault(s => s.ReceptiveField is not null);
         return lastSpatial is null ? "1 site" : $"{lastSpatial.ReceptiveField} x {lastSpatial.ReceptiveField} sites";
-    }
-
-    private static int Median(IEnumerable<int> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     private static string Num(double x) => x.ToString("G4", CultureInfo.InvariantCulture);

@@ -39,8 +39,8 @@ public sealed class LargestClusterFigure : Figure
             {
                 var values = group.SelectMany(r => r.Series(FrameStatistic.Largest)).Where(double.IsFinite).ToArray();
                 if (values.Length == 0) continue;
-                double mean = values.Average();
-                double sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+                double mean = SampleStatistics.Mean(values);
+                double sd = values.Length > 1 ? SampleStatistics.StandardDeviation(values) : 0;
                 points.Add(new LargestPoint(tumble, density, mean, sd, values.Length, group.Count));
             }
         }

@@ -1,3 +1,4 @@
+using PepLab.Analyse;
 using PepLab.Core;
 using ScottPlot;
 using ScottPlot.Plottables;
@@ -94,11 +95,10 @@ public static class LearningFigures
             double t = truePt[order[k]];
             var values = new List<double>();
             while (k < order.Count && RunGroups.Same(truePt[order[k]], t)) values.Add(predicted[order[k++]]);
-            values.Sort();
-            double mean = values.Average();
-            double sd = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
-            groups.Add(new PredictionGroup(t, values.Count, Quantile(values, 0.5), Quantile(values, 0.25), Quantile(values, 0.75),
-                Quantile(values, 0.05), Quantile(values, 0.95), mean, sd));
+            var sorted = values.Order().ToArray();
+            double mean = SampleStatistics.Mean(sorted);
+            double sd = sorted.Length > 1 ? SampleStatistics.StandardDeviation(sorted) : 0;
+            groups.Add(new PredictionGroup(t, sorted.Length, Q(sorted, 0.5), Q(sorted, 0.25), Q(sorted, 0.75), Q(sorted, 0.05), Q(sorted, 0.95), mean, sd));
         }
         return groups;
     }
@@ -235,7 +235,7 @@ public static class LearningFigures
         }
         double peak = density.Max();
         var half = density.Select(d => peak > 0 ? maxHalfWidth * d / peak : 0).ToArray();
-        return new Violin(position, truePt, y, half, Quantile(sorted, 0.5), Quantile(sorted, 0.25), Quantile(sorted, 0.75), sorted.Length);
+        return new Violin(position, truePt, y, half, Q(sorted, 0.5), Q(sorted, 0.25), Q(sorted, 0.75), sorted.Length);
     }
 
     /// <summary>Gaussian kernel density estimate of <paramref name="values"/> at <paramref name="x"/> with bandwidth <paramref name="h"/>.</summary>
@@ -251,12 +251,12 @@ public static class LearningFigures
     }
 
     /// <summary>Silverman's rule of thumb, 0.9 min(sd, IQR/1.34) n^(-1/5), with a floor for constant data.</summary>
-    public static double Bandwidth(IReadOnlyList<double> sorted)
+    public static double Bandwidth(double[] sorted)
     {
-        int n = sorted.Count;
-        double mean = sorted.Average();
-        double sd = n > 1 ? Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / (n - 1)) : 0;
-        double iqr = (Quantile(sorted, 0.75) - Quantile(sorted, 0.25)) / 1.34;
+        int n = sorted.Length;
+        double mean = SampleStatistics.Mean(sorted);
+        double sd = n > 1 ? SampleStatistics.StandardDeviation(sorted) : 0;
+        double iqr = (Q(sorted, 0.75) - Q(sorted, 0.25)) / 1.34;
         double spread = iqr > 0 ? Math.Min(sd, iqr) : sd;
         double h = 0.9 * spread * Math.Pow(n, -0.2);
         return h > 0 ? h : Math.Max(1e-6, Math.Abs(mean) * 1e-3);
@@ -330,36 +330,18 @@ public static class LearningFigures
         return mosaic;
     }
 
-    /// <summary>Pearson correlation over the pairs where both values are finite (NaN with fewer than 2 pairs or no spread).</summary>
+    /// <summary>
+    /// Pearson's r (<see cref="SampleStatistics.Pearson"/>) over the pairs where both values are finite,
+    /// as the figures draw them: NaN with fewer than 2 pairs or when either side is constant.
+    /// </summary>
     public static double Pearson(double[] x, double[] y)
     {
         Same(x.Length, y.Length, "values");
-        double sx = 0, sy = 0;
-        int n = 0;
-        for (int i = 0; i < x.Length; i++)
-            if (double.IsFinite(x[i]) && double.IsFinite(y[i])) { sx += x[i]; sy += y[i]; n++; }
-        if (n < 2) return double.NaN;
-        double mx = sx / n, my = sy / n, cxy = 0, cxx = 0, cyy = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) continue;
-            double dx = x[i] - mx, dy = y[i] - my;
-            cxy += dx * dy;
-            cxx += dx * dx;
-            cyy += dy * dy;
-        }
-        return cxx > 0 && cyy > 0 ? cxy / Math.Sqrt(cxx * cyy) : double.NaN;
+        var finite = Enumerable.Range(0, x.Length).Where(i => double.IsFinite(x[i]) && double.IsFinite(y[i])).ToArray();
+        return SampleStatistics.Pearson(finite.Select(i => x[i]).ToArray(), finite.Select(i => y[i]).ToArray());
     }
 
-    /// <summary>Quantile of sorted values with linear interpolation (NumPy's default).</summary>
-    public static double Quantile(IReadOnlyList<double> sorted, double q)
-    {
-        if (sorted.Count == 0) return double.NaN;
-        double pos = q * (sorted.Count - 1);
-        int i = (int)Math.Floor(pos);
-        if (i >= sorted.Count - 1) return sorted[^1];
-        return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
-    }
+    private static double Q(double[] sorted, double q) => SampleStatistics.QuantileSorted(sorted, q);
 
     private static void Same(int expected, int actual, string what)
     {

@@ -24,16 +24,11 @@ public static class RunGroups
 
     /// <summary>
     /// The steady part of a run: its frames from t0 on, t0 found on <paramref name="statistic"/> by
-    /// Chodera's method (the exact one up to <see cref="TimeSeriesFigure.ExactLimit"/> frames, else the fast one).
-    /// A run too short (fewer than 4 frames) or with an empty frame is a <see cref="PepLabInputException"/>.
+    /// <see cref="SteadyState"/> (PepLab's one policy, as every command). A run with an empty frame
+    /// is a <see cref="PepLabInputException"/>.
     /// </summary>
-    public static RunSeries Steady(RunSeries run, FrameStatistic statistic)
-    {
-        var series = run.Series(statistic);
-        Equilibration.Check(series, $"{run.Name} ({statistic.Name()})");
-        var eq = series.Length > TimeSeriesFigure.ExactLimit ? Equilibration.DetectEquilibrationFast(series) : Equilibration.DetectEquilibration(series);
-        return run.From(eq.T0);
-    }
+    public static RunSeries Steady(RunSeries run, FrameStatistic statistic) =>
+        new SteadyState(statistic: statistic).Compute(run).SteadyRun;
 
     /// <summary>
     /// Groups runs by the value of <paramref name="parameter"/> (equal when they agree to 1e-9 relative),

@@ -8,22 +8,24 @@ namespace PepLab.Report;
 /// <param name="Label">Legend text.</param>
 /// <param name="X">Iteration of each point.</param>
 /// <param name="Y">Value of each point.</param>
-public sealed record TimeSeriesInput(string Label, double[] X, double[] Y);
-
-/// <summary>Where a curve reaches its steady state, as drawn: t0 (index and x) and the mean ± sd of the points from t0 on.</summary>
-public sealed record SteadyBand(int T0, double T0X, double EndX, double Mean, double Sd, double G, double NEff);
+/// <param name="Frames">Trajectory frame of each point (null: point i is frame i), so that t0 is reported as a frame.</param>
+public sealed record TimeSeriesInput(string Label, double[] X, double[] Y, int[]? Frames = null);
 
 /// <summary>
-/// A statistic against iteration, one curve per run, with each curve's t0 (Chodera's method, as
-/// pymbar's detectEquilibration) marked by a dashed vertical line and its steady mean ± sd as a band.
+/// Where a curve reaches its steady state, as drawn: t0 (index in the curve, trajectory frame and x)
+/// and the mean ± sd of the points from t0 on (<see cref="SteadyState"/>).
+/// </summary>
+public sealed record SteadyBand(int T0, int T0Frame, double T0X, double EndX, double Mean, double Sd, double G, double NEff);
+
+/// <summary>
+/// A statistic against iteration, one curve per run, with each curve's t0 (<see cref="SteadyState"/>:
+/// Chodera's method, as pymbar's detectEquilibration, under PepLab's one exact/fast policy) marked by
+/// a dashed vertical line and its steady mean ± sd as a band.
 /// </summary>
 public sealed class TimeSeriesFigure : Figure
 {
     /// <summary>Default pixel size.</summary>
     public const int Width = 1100, Height = 600;
-
-    /// <summary>Series longer than this use the fast (FFT, coarse-to-fine) detector instead of the exact O(T²) one.</summary>
-    public const int ExactLimit = 2000;
 
     private TimeSeriesFigure(Plot plot, int width, int height, IReadOnlyList<Scatter> curves, IReadOnlyList<SteadyBand?> steady,
         IReadOnlyList<VerticalLine> markers)
@@ -37,7 +39,7 @@ public sealed class TimeSeriesFigure : Figure
     /// <summary>The curves, in input order.</summary>
     public IReadOnlyList<Scatter> Curves { get; }
 
-    /// <summary>The steady state of each curve (null where it could not be detected: fewer than 4 points or non-finite values).</summary>
+    /// <summary>The steady state of each curve (null where a value is not finite, e.g. a statistic of an empty frame).</summary>
     public IReadOnlyList<SteadyBand?> Steady { get; }
 
     /// <summary>The dashed t0 lines, one per curve with a steady state.</summary>
@@ -95,19 +97,12 @@ public sealed class TimeSeriesFigure : Figure
         return new TimeSeriesFigure(plot, width, height, curves, steady, markers);
     }
 
-    /// <summary>The steady state of one series, or null when it has fewer than 4 points or a non-finite value.</summary>
+    /// <summary>The steady state of one series (<see cref="SteadyState"/>, default policy), or null when a value is not finite.</summary>
     public static SteadyBand? Detect(TimeSeriesInput s)
     {
-        if (s.Y.Length < Equilibration.MinimumLength || s.Y.Any(v => !double.IsFinite(v))) return null;
-        var eq = s.Y.Length > ExactLimit ? Equilibration.DetectEquilibrationFast(s.Y) : Equilibration.DetectEquilibration(s.Y);
-        var tail = s.Y.AsSpan(eq.T0);
-        double mean = 0;
-        foreach (var v in tail) mean += v;
-        mean /= tail.Length;
-        double ss = 0;
-        foreach (var v in tail) ss += (v - mean) * (v - mean);
-        double sd = tail.Length > 1 ? Math.Sqrt(ss / (tail.Length - 1)) : 0;
-        return new SteadyBand(eq.T0, s.X[eq.T0], s.X[^1], mean, sd, eq.G, eq.NEff);
+        if (s.Y.Length == 0 || s.Y.Any(v => !double.IsFinite(v))) return null;
+        var steady = new SteadyState().Compute(s.Y, s.Frames, s.Label);
+        return new SteadyBand(steady.T0, steady.T0Frame, s.X[steady.T0], s.X[^1], steady.Mean, steady.Sd, steady.G, steady.NEff);
     }
 
     /// <summary>Axis label (with unit) of a per-frame statistic.</summary>
@@ -126,7 +121,7 @@ public sealed class TimeSeriesFigure : Figure
         int width = Width, int height = Height, string? title = null)
     {
         var labels = RunLabels(runs);
-        var inputs = runs.Select((r, i) => new TimeSeriesInput(labels[i], r.Iterations.Select(x => (double)x).ToArray(), r.Series(statistic))).ToList();
+        var inputs = runs.Select((r, i) => new TimeSeriesInput(labels[i], r.Iterations.Select(x => (double)x).ToArray(), r.Series(statistic), r.FrameIndices)).ToList();
         title ??= $"{char.ToUpperInvariant(StatisticLabel(statistic)[0])}{StatisticLabel(statistic)[1..]} over time";
         return Build(inputs, StatisticLabel(statistic), title, markSteady, width, height);
     }

@@ -131,12 +131,12 @@ public class CliTests
         Assert.Contains($"kept {lines.Length} of 40 frames", output);
         Assert.All(lines[2..], l => Assert.True(double.Parse(l.Split(',')[4], CultureInfo.InvariantCulture) < 10));
 
-        // Three frames are too few for steady-state detection: a one-line input error.
+        // Three frames are too few for steady-state detection: t0 = 0 (PepLab's one rule), every frame kept.
         string known = DistributionAndSeriesTests.WriteKnownTrajectory(dir);
-        var (code2, _, error2) = Pep(dir.Path, "clusters", known, "-o", "k.csv", "--steady", "-q");
-        Assert.Equal(2, code2);
-        Assert.Contains("needs at least 4", error2);
-        Assert.False(File.Exists(dir.File("k.csv")));
+        var (code2, output2, error2) = Pep(dir.Path, "clusters", known, "-o", "k.csv", "--steady", "-q");
+        Assert.True(code2 == 0, error2);
+        Assert.Contains("known: t0 = frame 0 (iteration 0), g = 1, N_eff = 1 (too short or constant to detect); kept 3 of 3 frames", output2);
+        Assert.Equal(4, File.ReadAllLines(dir.File("k.csv")).Length);
     }
 
     [Fact]
@@ -164,8 +164,9 @@ public class CliTests
         var (code2, _, error2) = Pep(dir.Path, "equilibrate", "--csv", "s.csv", "--column", "value", "--by", "run", "--out", "eq.csv", "--fast");
         Assert.True(code2 == 0, error2);
         var eq = File.ReadAllLines(dir.File("eq.csv"));
-        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0", eq[0]);
+        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0,method", eq[0]);
         Assert.StartsWith("r1,200,41,410,", eq[1]);
+        Assert.EndsWith(",fast", eq[1]);
     }
 
     [Fact]
@@ -189,7 +190,6 @@ public class CliTests
 
     [Theory]
     [InlineData("--column", "nope", "'nope' is not a column")]
-    [InlineData("--column", "short", "needs at least 4")]
     [InlineData("--column", "text", "is not a number")]
     public void EquilibrateCsvBadInput(string option, string value, string expected)
     {
@@ -199,6 +199,54 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains(expected, error);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void EquilibrateGivesShortAndConstantSeriesTZeroAndGOne()
+    {
+        using var dir = new TempDir();
+        File.WriteAllLines(dir.File("x.csv"), ["short,flat", "1,2.5", "3,2.5", "2,2.5"]);
+        foreach (var column in new[] { "short", "flat" })
+        {
+            var (code, output, error) = Pep(dir.Path, "equilibrate", "--csv", "x.csv", "--column", column, "--json");
+            Assert.True(code == 0, error);
+            var r = JsonDocument.Parse(output).RootElement.GetProperty(column);
+            Assert.Equal(0, r.GetProperty("t0").GetInt32());
+            Assert.Equal(1.0, r.GetProperty("g").GetDouble());
+            Assert.Equal(0, r.GetProperty("mser_t0").GetInt32());
+            Assert.Equal(column == "short" ? 2.0 : 2.5, r.GetProperty("mean").GetDouble(), 12);
+            Assert.Equal(column == "short" ? 1.0 : 0.0, r.GetProperty("sd").GetDouble(), 12);
+        }
+    }
+
+    [Fact]
+    public void EquilibrateReportsTZeroAsAFrameOfTheFile()
+    {
+        using var dir = new TempDir();
+        var p = new PepLab.Core.RunParameters { Nx = 16, Ny = 16, Density = 0.3, Tumble = 0.1, Snapshots = 60, Warmup = 0, Interval = 1, Seed = 5 };
+        PepLab.Store.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
+        var (code, output, error) = Pep(dir.Path, "equilibrate", "sim.h5", "--json", "--frames", "20:");
+        Assert.True(code == 0, error);
+        var r = JsonDocument.Parse(output).RootElement.GetProperty("sim");
+        // The same series through the library: t0 counted in the series, reported in frames of the file.
+        using var source = PepLab.Store.FrameSources.Open(dir.File("sim.h5"));
+        var run = RunAnalysis.Analyse(source, FrameRange.Parse("20:"));
+        var steady = new SteadyState().Compute(run);
+        Assert.Equal(40, r.GetProperty("points").GetInt32());
+        Assert.Equal(steady.T0 + 20, r.GetProperty("t0").GetInt32());
+        Assert.Equal(steady.MserT0 + 20, r.GetProperty("mser_t0").GetInt32());
+        Assert.Equal(run.Iterations[steady.T0], r.GetProperty("iteration").GetInt64());
+        Assert.Equal("exact", r.GetProperty("method").GetString());
+    }
+
+    [Fact]
+    public void EquilibrateRefusesContradictoryMethods()
+    {
+        using var dir = new TempDir();
+        File.WriteAllLines(dir.File("x.csv"), ["v", "1", "2", "3", "4", "5"]);
+        var (code, _, error) = Pep(dir.Path, "equilibrate", "--csv", "x.csv", "--column", "v", "--exact", "--fast");
+        Assert.Equal(2, code);
+        Assert.Contains("--fast", error);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using PepLab.Analyse;
 using PepLab.Learn;
 using PepLab.Tests;
 
@@ -31,7 +32,7 @@ public class QuickstartTests
         Assert.Equal(5 * 40, rows.Count); // five P_t, 40 snapshots each
         var t = rows.Select(r => D(r[truth])).ToArray();
         var p = rows.Select(r => D(r[pred])).ToArray();
-        Assert.Equal((double)json["pearson"]!, Metrics.Pearson(p, t), 9);
+        Assert.Equal((double)json["pearson"]!, SampleStatistics.Pearson(p, t), 9);
         Assert.Equal((double)json["mae"]!, t.Zip(p).Average(z => Math.Abs(z.First - z.Second)), 9);
         Assert.Equal(results.Pearson, (double)json["pearson"]!, 12);
         var perTumble = json["per_tumble"]!.AsArray();

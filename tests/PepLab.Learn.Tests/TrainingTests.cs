@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PepLab.Analyse;
 using PepLab.Core;
 using static TorchSharp.torch;
 
@@ -47,8 +48,8 @@ public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Equal(48, low.Length);   // one replica of each P_t held out whole
         Assert.Equal(48, high.Length);
         double midpoint = Math.Sqrt(0.005 * 0.5);
-        Assert.True(Metrics.Quantile(low, 0.9) < midpoint, $"low P_t predictions reach {Metrics.Quantile(low, 0.9)}");
-        Assert.True(Metrics.Quantile(high, 0.1) > midpoint, $"high P_t predictions fall to {Metrics.Quantile(high, 0.1)}");
+        Assert.True(SampleStatistics.Quantile(low, 0.9) < midpoint, $"low P_t predictions reach {SampleStatistics.Quantile(low, 0.9)}");
+        Assert.True(SampleStatistics.Quantile(high, 0.1) > midpoint, $"high P_t predictions fall to {SampleStatistics.Quantile(high, 0.1)}");
         Assert.True(tiny.Result.Validation.PearsonLog > 0.9, $"r(log) = {tiny.Result.Validation.PearsonLog}");
         Assert.Equal(12, tiny.Result.Outcome.History.Count);
     }

@@ -119,7 +119,6 @@ public class CliTests
     [InlineData("timeseries RUN --frames 0:9", "--frames")]
     [InlineData("sizes RUN --by speed", "--by: 'speed' is not a run parameter")]
     [InlineData("largest RUN --tumbles 0.9", "--tumbles: no run of the 1 given matches")]
-    [InlineData("largest RUN", "steady-state detection needs at least 4")]
     [InlineData("animate RUN -o a.png", "should end in .gif")]
     [InlineData("animate RUN --step 0", "--step")]
     [InlineData("grid RUN --frame 2", "outside the run's frames 0..1")]

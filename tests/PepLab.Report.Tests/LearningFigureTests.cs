@@ -50,6 +50,20 @@ public class LearningFigureTests
     }
 
     [Fact]
+    public void EvenSizedGroupsHaveTheMeanOfTheTwoMiddlePredictionsAsMedian()
+    {
+        double[] truth = [0.1, 0.4, 0.1, 0.4, 0.1, 0.4, 0.1, 0.4, 0.4, 0.4];
+        double[] pred = [0.14, 0.5, 0.08, 0.3, 0.12, 0.2, 0.2, 0.45, 0.35, 0.7];
+        var groups = LearningFigures.Group(truth, pred);
+        Assert.Equal([4, 6], groups.Select(g => g.Count));
+        Assert.Equal(0.13, groups[0].Median, 12);              // sorted 0.08 0.12 | 0.14 0.2
+        Assert.Equal(0.08 + 0.75 * 0.04, groups[0].Q25, 12);  // numpy: position 0.75
+        Assert.Equal(0.4, groups[1].Median, 12);               // sorted 0.2 0.3 0.35 | 0.45 0.5 0.7
+        Assert.Equal(0.3 + 0.25 * 0.05, groups[1].Q25, 12);   // position 1.25
+        Assert.Equal(0.45 + 0.75 * 0.05, groups[1].Q75, 12);  // position 3.75
+    }
+
+    [Fact]
     public void PredictedVsTrueDrawsMediansOnLogAxesAndCountsNonPositivePredictions()
     {
         double[] truth = [0.02, 0.02, 0.02, 0.2, 0.2, 0.2];

@@ -54,9 +54,17 @@ public class StatisticsFigureTests
     [Fact]
     public void TimeSeriesWithoutSteadyMarksOrWithTooShortSeries()
     {
-        var figure = TimeSeriesFigure.Build([new("short", [0, 1, 2], [1, 2, 3])], "y", "t");
-        Assert.Null(figure.Steady[0]);
-        Assert.Empty(figure.T0Markers);
+        // Too short to detect: t0 = 0 and g = 1, PepLab's one rule; the band covers the whole curve.
+        var figure = TimeSeriesFigure.Build([new("short", [10, 20, 30], [1, 2, 3], [5, 6, 7])], "y", "t");
+        var band = figure.Steady[0]!;
+        Assert.Equal((0, 5, 10.0, 1.0), (band.T0, band.T0Frame, band.T0X, band.G));
+        Assert.Equal(2.0, band.Mean, 12);
+        Assert.Equal(1.0, band.Sd, 12);
+        Assert.Single(figure.T0Markers);
+        // A non-finite value (a statistic of an empty frame): no band.
+        var empty = TimeSeriesFigure.Build([new("empty frame", [0, 1, 2, 3, 4], [1, 2, double.NaN, 2, 1])], "y", "t");
+        Assert.Null(empty.Steady[0]);
+        Assert.Empty(empty.T0Markers);
         var plain = TimeSeriesFigure.Build([new("long", [0, 1, 2, 3, 4, 5], [1, 2, 3, 2, 1, 2])], "y", "t", markSteady: false);
         Assert.Null(plain.Steady[0]);
         Assert.Empty(plain.Plot.GetPlottables<VerticalLine>());

@@ -77,10 +77,10 @@ internal static class BenchAnalyseCommands
             if (n < Equilibration.MinimumLength) throw new PepLabInputException("--points", $"must be at least {Equilibration.MinimumLength}");
             if (secs <= 0) throw new PepLabInputException("--seconds", "must be positive");
             var series = TestSeries(n, 2024);
-            EquilibrationResult exact = default, lags = default, fast = default;
-            double tExact = TimeCall(secs, () => exact = Equilibration.DetectEquilibration(series));
-            double tLags = TimeCall(secs, () => lags = Equilibration.DetectEquilibration(series, increasingLagSteps: true));
-            double tFast = TimeCall(secs, () => fast = Equilibration.DetectEquilibrationFast(series));
+            SteadyState exact = new(SteadyStateMethod.Exact), lags = new(SteadyStateMethod.ExactIncreasingLags), fast = new(SteadyStateMethod.Fast);
+            double tExact = TimeCall(secs, () => exact.Compute(series));
+            double tLags = TimeCall(secs, () => lags.Compute(series));
+            double tFast = TimeCall(secs, () => fast.Compute(series));
             (double Exact, double Lags, int T0Exact, int T0Lags)? py = null;
             string? python = r.GetValue(noCompare) ? null : FindPython("numpy", "pymbar");
             if (python is not null) py = PymbarTimes(python, series);

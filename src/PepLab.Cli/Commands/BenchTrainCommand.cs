@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using PepLab.Analyse;
 using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Store;
@@ -89,7 +90,7 @@ internal static class BenchTrainCommand
                     results["ratio"].Add(d / m);
                 }
                 double Best(string k) => results[k].Max();
-                double Median(string k) => Metrics.Median(results[k].ToArray());
+                double Median(string k) => SampleStatistics.Median(results[k].ToArray());
                 var table = new Table().AddColumns("case", "best samples/s", "median", "note");
                 table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
                 table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");

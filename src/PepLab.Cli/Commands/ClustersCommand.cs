@@ -46,7 +46,8 @@ internal static class ClustersCommand
         var output = PathOption("--out", "Per-frame CSV to write (replaced if it exists): " + FramesHeader + ".", "-o");
         var sizes = PathOption("--sizes", "Also write every cluster size: a CSV of run,iteration,size rows (one per cluster per frame).");
         var frames = FramesOption();
-        var steady = Flag("--steady", "Keep only each run's steady state: the frames from t0 on, t0 found on --stat by Chodera's method (as pymbar's detectEquilibration).");
+        var steady = Flag("--steady", "Keep only each run's steady state: the frames from t0 on, t0 found on --stat by Chodera's method (as pymbar's detectEquilibration; " +
+            "the fast variant above " + SteadyState.ExactLimit + " frames, as every command).");
         var stat = StatOption("used by --steady to find t0");
         var jobs = JobsOption();
         var quiet = Flag("--quiet", "No progress output.", "-q");
@@ -89,12 +90,11 @@ internal static class ClustersCommand
                 {
                     if (steadyOnly)
                     {
-                        var series = run.Series(statistic);
-                        Equilibration.Check(series, $"{run.Name} ({statistic.Name()})");
-                        var eq = Equilibration.DetectEquilibration(series);
-                        notes.Add($"{run.Name}: t0 = frame {run.FrameIndices[eq.T0]} (iteration {run.Iterations[eq.T0]}), " +
-                                  $"g = {eq.G:0.###}, N_eff = {eq.NEff:0.#}; kept {run.Count - eq.T0} of {run.Count} frames");
-                        run = run.From(eq.T0);
+                        var eq = new SteadyState(statistic: statistic).Compute(run);
+                        notes.Add($"{run.Name}: t0 = frame {eq.T0Frame} (iteration {run.Iterations[eq.T0]}), " +
+                                  $"g = {eq.G:0.###}, N_eff = {eq.NEff:0.#}{(eq.Detected ? "" : " (too short or constant to detect)")}; " +
+                                  $"kept {run.Count - eq.T0} of {run.Count} frames");
+                        run = eq.SteadyRun;
                     }
                     Write(run, csv.Writer, sizesCsv?.Writer);
                     written += run.Count;

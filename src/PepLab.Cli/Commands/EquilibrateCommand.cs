@@ -11,8 +11,8 @@ namespace PepLab.Cli.Commands;
 /// <summary><c>pep equilibrate</c>: where each run (or any CSV time series) reaches its steady state.</summary>
 internal static class EquilibrateCommand
 {
-    /// <summary>One analysed series: Chodera's t0, g, N_eff plus an independent MSER t0 and the steady mean.</summary>
-    internal sealed record Row(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0);
+    /// <summary>One analysed series: Chodera's t0 (a trajectory frame, or a point of a CSV series), g, N_eff, the steady mean and sd, MSER's t0 and the detector used.</summary>
+    internal sealed record Row(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0, string Method);
 
     public static Command Build()
     {
@@ -22,10 +22,11 @@ internal static class EquilibrateCommand
         var by = PathOption("--by", "With --csv: split the column into one series per value of this column (default: 'run' when the file has it, as pep clusters writes).");
         var stat = ClustersCommand.StatOption("whose steady state is sought (trajectories)");
         var frames = ClustersCommand.FramesOption();
-        var fast = Flag("--fast", "Use the fast variant (FFT autocorrelation, coarse-to-fine search over t0) for long series; may differ from pymbar's answer on near-ties or several N_eff peaks.");
+        var exact = Flag("--exact", $"Always use the exact method (pymbar's answer), also above {SteadyState.ExactLimit} points where every command uses the fast variant.");
+        var fast = Flag("--fast", "Always use the fast variant (FFT autocorrelation, coarse-to-fine search over t0); may differ from pymbar's answer on near-ties or several N_eff peaks.");
         var increasing = Flag("--increasing-lags", "Sum the autocorrelation at lags 1, 2, 4, 7, 11, ... like pymbar's detectEquilibration default (fast=True) instead of at every lag.");
         var json = Flag("--json", "Print the results as JSON for scripts: {\"SERIES\": {\"t0\": ..., \"g\": ..., \"neff\": ..., ...}, ...}.");
-        var output = PathOption("--out", "Also write the results as CSV: series,points,t0,iteration,g,neff,mean,sd,mser_t0.", "-o");
+        var output = PathOption("--out", "Also write the results as CSV: " + CsvHeader + ".", "-o");
         var jobs = ClustersCommand.JobsOption();
         var quiet = Flag("--quiet", "No progress output.", "-q");
         csvFile.HelpName = "FILE";
@@ -35,27 +36,29 @@ internal static class EquilibrateCommand
 
         var cmd = new Command("equilibrate",
             "Find where each run reaches its steady state: t0 maximises the effective number of uncorrelated samples " +
-            "N_eff = (T - t0 + 1) / g (Chodera's method, identical to pymbar's timeseries.detectEquilibration with nskip=1). " +
+            "N_eff = (T - t0 + 1) / g (Chodera's method, identical to pymbar's timeseries.detectEquilibration with nskip=1; " +
+            $"above {SteadyState.ExactLimit} points its fast variant, as in every command). " +
             "Also reports MSER's t0 (White's marginal standard error rule) as an independent check, and the mean and standard " +
             "deviation of the steady part. PATH is a trajectory file or a folder of them; or use --csv FILE --column NAME " +
-            "(when the CSV has an 'iteration' column, the iteration at t0 is reported too).");
+            "(when the CSV has an 'iteration' column, the iteration at t0 is reported too). t0 and the MSER t0 are frames of the trajectory " +
+            "file, as pep clusters --steady, pep plot timeseries and pep train --steady report them (they differ from the position in the " +
+            "series with --frames); for --csv input, positions in the series. A series of fewer than 4 points or of equal values has t0 = 0, g = 1.");
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { csvFile, column, by, stat, frames, fast, increasing, json, output, jobs, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { csvFile, column, by, stat, frames, exact, fast, increasing, json, output, jobs, quiet }) cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("equilibrate", () =>
         {
             string? pathValue = r.GetValue(path), csvValue = r.GetValue(csvFile);
             if (pathValue is not null && csvValue is not null) throw new PepLabInputException("--csv", "give either PATH or --csv FILE, not both");
             if (pathValue is null && csvValue is null) throw new PepLabInputException("PATH", "give a trajectory file or folder, or --csv FILE --column NAME");
-            bool useFast = r.GetValue(fast), lags = r.GetValue(increasing);
-            if (useFast && lags) throw new PepLabInputException("--increasing-lags", "applies to the exact method only, not with --fast");
+            var method = Method(r.GetValue(exact), r.GetValue(fast), r.GetValue(increasing));
 
-            var inputs = new List<(string Name, double[] Values, long[]? Iterations)>();
+            var inputs = new List<(string Name, double[] Values, long[]? Iterations, int[]? Frames)>();
             if (csvValue is not null)
             {
                 string col = r.GetValue(column) ?? throw new PepLabInputException("--column", "is required with --csv (the column holding the series)");
                 string? group = r.GetValue(by) ?? (HasColumn(csvValue, "run") && col != "run" ? "run" : null);
-                foreach (var (name, values, iterations) in Csv.ReadColumn(csvValue, col, group)) inputs.Add((name, values, iterations));
+                foreach (var (name, values, iterations) in Csv.ReadColumn(csvValue, col, group)) inputs.Add((name, values, iterations, null));
             }
             else
             {
@@ -71,31 +74,49 @@ internal static class EquilibrateCommand
                     long done = 0;
                     var gate = new object();
                     RunAnalysis.AnalyseFiles(files, j, range, keepSizes: false,
-                        (_, run) => inputs.Add((run.Name, run.Series(statistic), run.Iterations)),
+                        (_, run) => inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices)),
                         n => { lock (gate) { done += n; report(done); } }, Cancellation);
                     return 0;
                 });
             }
 
             var rows = new List<Row>();
-            foreach (var (name, values, iterations) in inputs)
+            var steady = new SteadyState(method);
+            foreach (var (name, values, iterations, frameIndices) in inputs)
             {
-                Equilibration.Check(values, name);
-                var eq = useFast ? Equilibration.DetectEquilibrationFast(values) : Equilibration.DetectEquilibration(values, increasingLagSteps: lags);
-                var mser = Equilibration.Mser(values);
-                var steady = values[eq.T0..];
-                double mean = steady.Average();
-                double sd = steady.Length > 1 ? Math.Sqrt(steady.Sum(v => (v - mean) * (v - mean)) / (steady.Length - 1)) : 0;
-                rows.Add(new Row(name, values.Length, eq.T0, iterations?[eq.T0], eq.G, eq.NEff, mean, sd, mser.T0));
+                steady.Compute(values, frameIndices, name);
+                rows.Add(new Row(name, steady.Points, steady.T0Frame, iterations?[steady.T0], steady.G, steady.NEff, steady.Mean, steady.Sd,
+                    steady.MserT0Frame, MethodName(steady.MethodUsed)));
             }
 
             if (r.GetValue(output) is { } outPath) WriteCsv(outPath, rows);
             if (r.GetValue(json)) Console.WriteLine(Json(rows));
-            else AnsiConsole.Write(Table(rows, useFast ? "fast (FFT, coarse-to-fine)" : lags ? "exact, increasing lags" : "exact (pymbar)"));
+            else AnsiConsole.Write(Table(rows, method == SteadyStateMethod.Auto ? $"exact up to {SteadyState.ExactLimit} points, fast above" : MethodName(method)));
             return Ok;
         }));
         return cmd;
     }
+
+    /// <summary>Header of the --out CSV.</summary>
+    internal const string CsvHeader = "series,points,t0,iteration,g,neff,mean,sd,mser_t0,method";
+
+    private static SteadyStateMethod Method(bool exact, bool fast, bool increasingLags)
+    {
+        if (exact && fast) throw new PepLabInputException("--fast", "contradicts --exact: give one of them");
+        if (fast && increasingLags) throw new PepLabInputException("--increasing-lags", "applies to the exact method only, not with --fast");
+        return increasingLags ? SteadyStateMethod.ExactIncreasingLags
+            : exact ? SteadyStateMethod.Exact
+            : fast ? SteadyStateMethod.Fast
+            : SteadyStateMethod.Auto;
+    }
+
+    private static string MethodName(SteadyStateMethod method) => method switch
+    {
+        SteadyStateMethod.Exact => "exact",
+        SteadyStateMethod.ExactIncreasingLags => "exact, increasing lags",
+        SteadyStateMethod.Fast => "fast",
+        _ => "auto",
+    };
 
     private static bool HasColumn(string csvPath, string name)
     {
@@ -108,11 +129,11 @@ internal static class EquilibrateCommand
     private static Table Table(List<Row> rows, string method)
     {
         var table = new Table().Title($"steady state, {Markup.Escape(method)}")
-            .AddColumns("series", "points", "t0", "iteration", "g", "N_eff", "steady mean", "sd", "MSER t0");
+            .AddColumns("series", "points", "t0", "iteration", "g", "N_eff", "steady mean", "sd", "MSER t0", "method");
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         foreach (var x in rows)
             table.AddRow(Markup.Escape(x.Series), $"{x.Points}", $"{x.T0}", x.Iteration?.ToString() ?? "-", $"{x.G:0.###}", $"{x.NEff:0.#}",
-                Short(x.Mean), Short(x.Sd), $"{x.MserT0}");
+                Short(x.Mean), Short(x.Sd), $"{x.MserT0}", Markup.Escape(x.Method));
         return table;
     }
 
@@ -135,6 +156,7 @@ internal static class EquilibrateCommand
                 w.WriteNumber("mean", x.Mean);
                 w.WriteNumber("sd", x.Sd);
                 w.WriteNumber("mser_t0", x.MserT0);
+                w.WriteString("method", x.Method);
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -145,10 +167,10 @@ internal static class EquilibrateCommand
     private static void WriteCsv(string path, List<Row> rows)
     {
         using var file = AtomicTextFile.Create(path, "--out");
-        file.Writer.WriteLine("series,points,t0,iteration,g,neff,mean,sd,mser_t0");
+        file.Writer.WriteLine(CsvHeader);
         foreach (var x in rows)
             file.Writer.WriteLine(string.Join(',', Csv.Field(x.Series), Csv.Num(x.Points), Csv.Num(x.T0),
-                x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0)));
+                x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0), Csv.Field(x.Method)));
         file.Complete();
     }
 }

@@ -227,7 +227,7 @@ internal static class PlotCommand
             Console.WriteLine($"wrote {output}: {statistic.Name()} of {runs.Count} run{(runs.Count == 1 ? "" : "s")}");
             for (int i = 0; i < runs.Count; i++)
                 if (figure.Steady[i] is { } b)
-                    Console.WriteLine($"  {runs[i].Name}: t0 = iteration {Num(b.T0X)} (frame {runs[i].FrameIndices[b.T0]}), steady {Figure.Sig(b.Mean)} ± {Figure.Sig(b.Sd)}, N_eff = {b.NEff:0.#}");
+                    Console.WriteLine($"  {runs[i].Name}: t0 = iteration {Num(b.T0X)} (frame {b.T0Frame}), steady {Figure.Sig(b.Mean)} ± {Figure.Sig(b.Sd)}, N_eff = {b.NEff:0.#}");
             return Ok;
         }));
         return cmd;
