@@ -33,8 +33,17 @@ internal static class Cli
         {
             if (Interlocked.Exchange(ref _hooked, 1) == 0)
             {
-                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
-                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+                foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+                {
+                    try
+                    {
+                        Registrations.Add(PosixSignalRegistration.Create(signal, OnSignal));
+                    }
+                    catch (PlatformNotSupportedException)
+                    {
+                        // A platform without this signal keeps its default handling.
+                    }
+                }
             }
             return Cancel.Token;
         }
