@@ -92,13 +92,11 @@ internal static class Cli
     /// <summary>The command line as typed (set by the program's entry point), for resume hints.</summary>
     public static IReadOnlyList<string> Arguments { get; set; } = [];
 
-    /// <summary><see cref="Arguments"/> as a shell line starting with <c>pep</c>, with <paramref name="add"/> appended unless present.</summary>
-    public static string CommandLine(string? add = null)
-    {
-        var words = Arguments.Select(Quote).ToList();
-        if (add is not null && !Arguments.Contains(add)) words.Add(add);
-        return "pep " + string.Join(' ', words);
-    }
+    /// <summary><see cref="Arguments"/> and then <paramref name="more"/> as a shell line starting with <c>pep</c>.</summary>
+    public static string CommandLine(IEnumerable<string> more) => "pep " + string.Join(' ', Arguments.Concat(more).Select(Quote));
+
+    /// <summary>True when the command line has <paramref name="option"/> (alone or as <c>option=value</c>).</summary>
+    public static bool HasArgument(string option) => Arguments.Any(a => a == option || a.StartsWith(option + "=", StringComparison.Ordinal));
 
     private static string Quote(string word) =>
         word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./:=,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";

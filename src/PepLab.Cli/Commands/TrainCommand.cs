@@ -101,7 +101,11 @@ internal static class TrainCommand
         {
             return $"{checkpoint} cannot be read; start again with --overwrite";
         }
-        return $"kept {epochs} completed epoch(s) in {output} ({LearnFiles.History}, {TrainingCheckpoint.FileName}); resume with: {CommandLine("--resume")}";
+        // The default --out has the time in its name: the command that resumes must name this folder.
+        var more = new List<string>();
+        if (!HasArgument("--out") && !HasArgument("-o")) more.AddRange(["--out", output]);
+        if (!HasArgument("--resume")) more.Add("--resume");
+        return $"kept {epochs} completed epoch(s) in {output} ({LearnFiles.History}, {TrainingCheckpoint.FileName}); resume with: {CommandLine(more)}";
     }
 
     private static void Print(TrainResult result)
