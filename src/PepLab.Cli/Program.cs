@@ -20,6 +20,7 @@ root.Subcommands.Add(PlotCommand.Build());
 root.Subcommands.Add(QuickstartCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
 
+Cli.Arguments = args;
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -167,6 +167,8 @@ public static class Experiment
         Threads = ctx.Threads,
         Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = t.HoldOutReplica },
         Overwrite = true,
+        // A re-run of the experiment reuses a finished model of the same settings and continues an interrupted one.
+        Resume = true,
     };
 
     private static Score ScoreOf(string setting, ulong seed, string group, Predictions p, IReadOnlyList<RunEstimate> runs, TargetTransform target,

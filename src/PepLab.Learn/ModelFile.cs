@@ -70,6 +70,8 @@ public sealed record TrainingDocument
     public required int Threads { get; init; }
     public required string Device { get; init; }
     public required double Seconds { get; init; }
+    /// <summary>The settings that decide the result (see <see cref="TrainingJob.SettingsOf"/>): compared by --resume and by experiments to reuse a model.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
 }
 
 /// <summary>Validation metrics of the saved weights.</summary>

@@ -102,6 +102,21 @@ public sealed record EpochRecord
         Epoch.ToString(CultureInfo.InvariantCulture), G(TrainLoss), G(ValLoss), G(ValPearson), G(ValMae), G(LearningRate), G(Seconds), G(SamplesPerSecond));
 
     private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a line written by <see cref="ToCsv"/> (values round-trip exactly); <paramref name="subject"/> names the file in errors.</summary>
+    public static EpochRecord Parse(string line, string subject)
+    {
+        var cells = line.Split(',');
+        double D(int i) => cells[i].Length == 0 ? double.NaN
+            : double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x
+            : throw new PepLabInputException(subject, $"has '{cells[i]}' where a number belongs in the line '{line}'");
+        if (cells.Length != 8 || !int.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
+            throw new PepLabInputException(subject, $"has a line that is not '{CsvHeader}': '{line}'");
+        return new EpochRecord
+        {
+            Epoch = epoch, TrainLoss = D(1), ValLoss = D(2), ValPearson = D(3), ValMae = D(4), LearningRate = D(5), Seconds = D(6), SamplesPerSecond = D(7),
+        };
+    }
 }
 
 /// <summary>Per-frame predictions of a frame set, in run and time order.</summary>
@@ -152,121 +167,213 @@ public sealed class TrainingProgress
     public Action<long, long>? Validating { get; init; }
 }
 
+/// <summary>
+/// The state of a training run between two epochs, besides the network's weights and the optimiser:
+/// with those, everything a checkpoint must hold to continue exactly where the run stopped. The
+/// loader's and the augmentation's random generators need no state here: each epoch derives its
+/// own from the seed and the epoch number.
+/// </summary>
+public sealed class TrainingState : IDisposable
+{
+    /// <summary>Epochs completed.</summary>
+    public int Epoch { get; internal set; }
+    /// <summary>Optimisation steps taken (the position in the cosine schedule).</summary>
+    public long Step { get; internal set; }
+    public double LearningRate { get; internal set; }
+    public double BestLoss { get; internal set; } = double.PositiveInfinity;
+    /// <summary>Epoch with the lowest validation loss so far (0: none yet).</summary>
+    public int BestEpoch { get; internal set; }
+    /// <summary>Epochs since the validation loss last improved (early stopping).</summary>
+    public int SinceBest { get; internal set; }
+    /// <summary>Epochs since the learning rate was last halved or the loss improved (plateau schedule).</summary>
+    public int SincePlateau { get; internal set; }
+    public bool StoppedEarly { get; internal set; }
+    /// <summary>Wall seconds of training so far, over every session of the run.</summary>
+    public double Seconds { get; internal set; }
+    public List<EpochRecord> History { get; } = [];
+    /// <summary>Weights of <see cref="BestEpoch"/> (when the best weights are to be restored at the end).</summary>
+    public Dictionary<string, Tensor>? Best { get; internal set; }
+
+    /// <summary>True when no epoch is left: all were run, or the run stopped early.</summary>
+    public bool Finished(TrainOptions options) => StoppedEarly || Epoch >= options.Epochs;
+
+    /// <summary>Records a finished epoch: best weights, plateau halving, early stopping.</summary>
+    internal void EndEpoch(EpochRecord record, Network net, optim.Optimizer optimizer, TrainOptions options)
+    {
+        History.Add(record);
+        Epoch = record.Epoch;
+        if (record.ValLoss < BestLoss)
+        {
+            BestLoss = record.ValLoss;
+            BestEpoch = Epoch;
+            SinceBest = 0;
+            SincePlateau = 0;
+            if (options.RestoreBest) KeepBest(net);
+        }
+        else
+        {
+            SinceBest++;
+            SincePlateau++;
+        }
+        if (options.Schedule == Schedule.Plateau && SincePlateau >= 2)
+        {
+            LearningRate *= 0.5;
+            Trainer.SetLearningRate(optimizer, LearningRate);
+            SincePlateau = 0;
+        }
+        if (options.Patience is { } patience && SinceBest >= patience && Epoch < options.Epochs) StoppedEarly = true;
+    }
+
+    private void KeepBest(Network net)
+    {
+        DisposeBest();
+        var copy = new Dictionary<string, Tensor>();
+        using var _ = no_grad();
+        foreach (var (name, t) in net.state_dict()) copy[name] = t.detach().clone();
+        Best = copy;
+    }
+
+    private void DisposeBest()
+    {
+        if (Best is null) return;
+        foreach (var t in Best.Values) t.Dispose();
+        Best = null;
+    }
+
+    public void Dispose() => DisposeBest();
+}
+
+/// <summary>What the end of an epoch hands to whoever saves checkpoints.</summary>
+public sealed record EpochEnd(Network Network, TorchSharp.Modules.OptimizerHelper Optimizer, TrainingState State);
+
 /// <summary>The training loop: Adam, a loss, an optional schedule and early stopping on validation loss.</summary>
 public static class Trainer
 {
+    /// <summary>
+    /// Trains <paramref name="net"/>: epochs of training and validation until the last epoch or an
+    /// early stop, then the best weights (unless <see cref="TrainOptions.RestoreBest"/> is off), the
+    /// gaussian head's calibration and the final validation predictions.
+    /// </summary>
+    /// <param name="net">The network, freshly initialised (or any weights, when <paramref name="resume"/> replaces them).</param>
+    /// <param name="train">Training frames.</param>
+    /// <param name="validation">Validation frames.</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="device">Where to compute.</param>
+    /// <param name="progress">Progress callbacks.</param>
+    /// <param name="cancellation">Stops the run between batches.</param>
+    /// <param name="resume">A checkpoint to continue from: weights, optimiser, schedule, best weights, history and libtorch's generator.</param>
+    /// <param name="checkpoint">Called at the end of every epoch, after <see cref="TrainingProgress.EpochDone"/>, with everything to save.</param>
     public static TrainingOutcome Train(Network net, FrameSet train, FrameSet validation, TrainOptions options, Device device,
-        TrainingProgress? progress = null, CancellationToken cancellation = default)
+        TrainingProgress? progress = null, CancellationToken cancellation = default, TrainingCheckpoint? resume = null,
+        Action<EpochEnd>? checkpoint = null)
     {
         options.Validate();
-        var config = net.Config;
+        CheckLoss(net.Config, options);
+        var clock = Stopwatch.StartNew();
+        net.to(device);
+        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        using var state = resume?.Restore(net, optimizer) ?? Start(net, train, options);
+        double secondsBefore = state.Seconds;
+        var loader = new FrameLoader(train, LoaderOptionsOf(options));
+        long steps = (long)options.Epochs * loader.BatchesPerEpoch;
+        while (!state.Finished(options))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var record = Epoch(net, optimizer, loader, validation, state, steps, options, device, progress, cancellation);
+            state.EndEpoch(record, net, optimizer, options);
+            state.Seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            progress?.EpochDone?.Invoke(record);
+            checkpoint?.Invoke(new EpochEnd(net, optimizer, state));
+        }
+        return Finish(net, train, validation, options, device, state, progress, cancellation, secondsBefore + clock.Elapsed.TotalSeconds);
+    }
+
+    private static void CheckLoss(ModelConfig config, TrainOptions options)
+    {
         if (config.Head == Head.Gaussian && options.Loss != LossKind.Nll)
             throw new PepLabInputException("--loss", "a gaussian head trains with --loss nll");
         if (config.Head == Head.Point && options.Loss == LossKind.Nll)
             throw new PepLabInputException("--loss", "nll needs --head gaussian");
-        var total = Stopwatch.StartNew();
-        net.to(device);
+    }
+
+    /// <summary>The state of a fresh run; the output starts at the training set's mean target.</summary>
+    private static TrainingState Start(Network net, FrameSet train, TrainOptions options)
+    {
         CalibrateOutput(net, train);
+        return new TrainingState { LearningRate = options.LearningRate };
+    }
 
-        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
-        var loaderOptions = new LoaderOptions
+    private static LoaderOptions LoaderOptionsOf(TrainOptions options) => new()
+    {
+        BatchSize = options.BatchSize,
+        BlockFrames = options.BlockFrames,
+        ShuffleBuffer = options.ShuffleBuffer,
+        Shuffle = true,
+        Prefetch = options.Prefetch,
+        Seed = options.Seed,
+        Augment = options.Augment,
+        Open = options.Open,
+        LowPriority = options.LowPriorityLoader,
+    };
+
+    /// <summary>One epoch: a pass of training, then one of validation; returns its history record.</summary>
+    private static EpochRecord Epoch(Network net, optim.Optimizer optimizer, FrameLoader loader, FrameSet validation, TrainingState state,
+        long steps, TrainOptions options, Device device, TrainingProgress? progress, CancellationToken cancellation)
+    {
+        int epoch = state.Epoch + 1;
+        var clock = Stopwatch.StartNew();
+        progress?.EpochStarted?.Invoke(epoch, loader.TotalFrames);
+        var (trainLoss, seen) = TrainEpoch(net, optimizer, loader, epoch, state, steps, options, device, progress, cancellation);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var (valLoss, preds) = Validate(net, validation, options, device, progress, cancellation);
+        return new EpochRecord
         {
-            BatchSize = options.BatchSize,
-            BlockFrames = options.BlockFrames,
-            ShuffleBuffer = options.ShuffleBuffer,
-            Shuffle = true,
-            Prefetch = options.Prefetch,
-            Seed = options.Seed,
-            Augment = options.Augment,
-            Open = options.Open,
-            LowPriority = options.LowPriorityLoader,
+            Epoch = epoch,
+            TrainLoss = trainLoss,
+            ValLoss = valLoss,
+            ValPearson = SampleStatistics.Pearson(preds.Truth, preds.Tumble),
+            ValMae = Metrics.MeanAbsoluteError(preds.Truth, preds.Tumble),
+            LearningRate = state.LearningRate,
+            Seconds = clock.Elapsed.TotalSeconds,
+            SamplesPerSecond = seen / Math.Max(trainSeconds, 1e-9),
         };
-        var loader = new FrameLoader(train, loaderOptions);
-        long steps = (long)options.Epochs * loader.BatchesPerEpoch, step = 0;
-        double lr = options.LearningRate;
-        var history = new List<EpochRecord>();
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0, sinceBest = 0, sincePlateau = 0;
-        Dictionary<string, Tensor>? best = null;
-        bool stoppedEarly = false;
-        try
-        {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var clock = Stopwatch.StartNew();
-                progress?.EpochStarted?.Invoke(epoch, loader.TotalFrames);
-                net.train();
-                double lossSum = 0;
-                long seen = 0;
-                foreach (var batch in loader.Epoch(epoch, cancellation))
-                {
-                    if (batch.Count < 2)
-                    {
-                        seen += batch.Count; // a lone last frame: batch statistics need two
-                        continue;
-                    }
-                    if (options.Schedule == Schedule.Cosine)
-                    {
-                        lr = options.LearningRate * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(1, steps))));
-                        SetLearningRate(optimizer, lr);
-                    }
-                    lossSum += Step(net, optimizer, batch, loader.Nx, loader.Ny, options, device) * batch.Count;
-                    seen += batch.Count;
-                    step++;
-                    progress?.Batch?.Invoke(seen);
-                }
-                double trainSeconds = clock.Elapsed.TotalSeconds;
-                var (valLoss, preds) = Validate(net, validation, options, device, progress, cancellation);
-                var record = new EpochRecord
-                {
-                    Epoch = epoch,
-                    TrainLoss = lossSum / Math.Max(1, seen),
-                    ValLoss = valLoss,
-                    ValPearson = SampleStatistics.Pearson(preds.Truth, preds.Tumble),
-                    ValMae = Metrics.MeanAbsoluteError(preds.Truth, preds.Tumble),
-                    LearningRate = lr,
-                    Seconds = clock.Elapsed.TotalSeconds,
-                    SamplesPerSecond = seen / Math.Max(trainSeconds, 1e-9),
-                };
-                history.Add(record);
-                progress?.EpochDone?.Invoke(record);
+    }
 
-                if (valLoss < bestLoss)
-                {
-                    bestLoss = valLoss;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    sincePlateau = 0;
-                    if (options.RestoreBest) best = Snapshot(net, best);
-                }
-                else
-                {
-                    sinceBest++;
-                    sincePlateau++;
-                }
-                if (options.Schedule == Schedule.Plateau && sincePlateau >= 2)
-                {
-                    lr *= 0.5;
-                    SetLearningRate(optimizer, lr);
-                    sincePlateau = 0;
-                }
-                if (options.Patience is { } patience && sinceBest >= patience && epoch < options.Epochs)
-                {
-                    stoppedEarly = true;
-                    break;
-                }
-            }
-            if (options.RestoreBest && best is not null && bestEpoch != history[^1].Epoch)
-                net.load_state_dict(best);
-        }
-        finally
+    /// <summary>One pass over the training frames; returns the mean loss and the frames seen.</summary>
+    private static (double Loss, long Seen) TrainEpoch(Network net, optim.Optimizer optimizer, FrameLoader loader, int epoch, TrainingState state,
+        long steps, TrainOptions options, Device device, TrainingProgress? progress, CancellationToken cancellation)
+    {
+        net.train();
+        double lossSum = 0;
+        long seen = 0;
+        foreach (var batch in loader.Epoch(epoch, cancellation))
         {
-            if (best is not null)
-                foreach (var t in best.Values) t.Dispose();
+            if (batch.Count < 2)
+            {
+                seen += batch.Count; // a lone last frame: batch statistics need two
+                continue;
+            }
+            if (options.Schedule == Schedule.Cosine)
+            {
+                state.LearningRate = options.LearningRate * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * state.Step / Math.Max(1, steps))));
+                SetLearningRate(optimizer, state.LearningRate);
+            }
+            lossSum += Step(net, optimizer, batch, loader.Nx, loader.Ny, options, device) * batch.Count;
+            seen += batch.Count;
+            state.Step++;
+            progress?.Batch?.Invoke(seen);
         }
+        return (lossSum / Math.Max(1, seen), seen);
+    }
+
+    /// <summary>After the last epoch: the best weights back, the gaussian head calibrated, the final validation predictions.</summary>
+    private static TrainingOutcome Finish(Network net, FrameSet train, FrameSet validation, TrainOptions options, Device device, TrainingState state,
+        TrainingProgress? progress, CancellationToken cancellation, double seconds)
+    {
+        if (options.RestoreBest && state.Best is not null && state.BestEpoch != state.History[^1].Epoch)
+            net.load_state_dict(state.Best);
         SigmaCalibration? calibration = null;
-        if (config.Head == Head.Gaussian)
+        if (net.Config.Head == Head.Gaussian)
         {
             calibration = CalibrateSigma(net, train, device, options.Open, cancellation: cancellation);
             net.SigmaScale = calibration.Scale;
@@ -275,11 +382,11 @@ public static class Trainer
         return new TrainingOutcome
         {
             Calibration = calibration,
-            History = history,
-            BestEpoch = options.RestoreBest ? bestEpoch : history[^1].Epoch,
-            StoppedEarly = stoppedEarly,
+            History = state.History.ToList(),
+            BestEpoch = options.RestoreBest ? state.BestEpoch : state.History[^1].Epoch,
+            StoppedEarly = state.StoppedEarly,
             Validation = final,
-            Seconds = total.Elapsed.TotalSeconds,
+            Seconds = seconds,
         };
     }
 
@@ -488,18 +595,8 @@ public static class Trainer
         if (net.Config.Head == Head.Gaussian && bias.shape[0] > 1) bias[1] = (float)Math.Log(variance);
     }
 
-    private static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    internal static void SetLearningRate(optim.Optimizer optimizer, double lr)
     {
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(Network net, Dictionary<string, Tensor>? previous)
-    {
-        if (previous is not null)
-            foreach (var t in previous.Values) t.Dispose();
-        var copy = new Dictionary<string, Tensor>();
-        using var _ = no_grad();
-        foreach (var (name, t) in net.state_dict()) copy[name] = t.detach().clone();
-        return copy;
     }
 }

@@ -56,6 +56,11 @@ public sealed record TrainRequest
     public int Threads { get; init; }
     public string Device { get; init; } = "auto";
     public bool Overwrite { get; init; }
+    /// <summary>
+    /// Continue the interrupted training in <see cref="Out"/> from its checkpoint (settings must match),
+    /// reuse a finished model of the same settings, or start afresh when the folder holds neither.
+    /// </summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary>A training job with its data opened and split, ready to train.</summary>
@@ -116,8 +121,10 @@ public static class TrainingJob
 
         string folder = Path.GetFullPath(r.Out);
         if (File.Exists(folder)) throw new PepLabInputException(r.Out, "is a file; --out needs a folder");
-        if (File.Exists(Path.Combine(folder, ModelFile.JsonName)) && !r.Overwrite)
+        if (File.Exists(Path.Combine(folder, ModelFile.JsonName)) && !r.Overwrite && !r.Resume)
             throw new PepLabInputException(r.Out, "already holds a model (use --overwrite to replace it)");
+        if (File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)) && !r.Overwrite && !r.Resume)
+            throw new PepLabInputException(r.Out, "holds an interrupted training: continue it with --resume, or start again with --overwrite");
 
         var data = TrajectorySet.Open(r.Dataset, r.Densities, r.Tumbles);
         data.RequireTrainable(r.Dataset);
@@ -163,136 +170,287 @@ public static class TrainingJob
     public static TrainResult Run(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default) =>
         Execute(Prepare(r, log, cancellation), log, cancellation);
 
-    /// <summary>Trains a prepared job and writes the model folder.</summary>
+    /// <summary>The lock file a training holds in its model folder for as long as it runs.</summary>
+    public const string LockFile = ".train.lock";
+
+    /// <summary>
+    /// Trains a prepared job and writes the model folder, holding the folder's lock throughout (a
+    /// second training of the same folder is refused). Every epoch ends with <c>checkpoint.bin</c> and
+    /// <c>history.csv</c> saved; a run stopped at any moment keeps them, and
+    /// <see cref="TrainRequest.Resume"/> continues from them. With <see cref="TrainRequest.Resume"/>,
+    /// a folder that already holds a model trained with the same settings is reused as it is.
+    /// </summary>
     public static TrainResult Execute(PreparedTraining prepared, JobLog? log = null, CancellationToken cancellation = default)
     {
         log ??= new JobLog();
-        var (r, config, options, folder, data, nx, ny, shapes, device, threads, split, train, validation, steady) = prepared;
-        TorchRuntime.Seed(r.Seed);
-        using var network = new Network(config, nx, ny);
+        string folder = prepared.Folder;
         bool created = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
-        // Replacing a model (--overwrite): its files go first, so the folder never mixes two models.
-        foreach (var name in ModelFiles)
-        {
-            string old = Path.Combine(folder, name);
-            if (File.Exists(old)) File.Delete(old);
-        }
-        var written = new List<string>();
+        using var folderLock = FolderLock.Acquire(Path.Combine(folder, LockFile), prepared.Request.Out, "training a model in this folder");
+        var settings = SettingsOf(prepared);
+        Start start;
         try
         {
-            var history = new List<EpochRecord>();
-            var progress = new TrainingProgress
-            {
-                EpochStarted = log.Training?.EpochStarted,
-                Batch = log.Training?.Batch,
-                Validating = log.Training?.Validating,
-                EpochDone = e =>
-                {
-                    history.Add(e);
-                    Track(written, Path.Combine(folder, LearnFiles.History));
-                    LearnFiles.WriteHistory(Path.Combine(folder, LearnFiles.History), history);
-                    log.Training?.EpochDone?.Invoke(e);
-                },
-            };
-            var outcome = Trainer.Train(network, train, validation, options, device, progress, cancellation);
-            if (outcome.Calibration is { } calibration)
-                log.Info($"calibration: the gaussian head's sigma scaled by {calibration.Scale.ToString("0.###", CultureInfo.InvariantCulture)} " +
-                         $"(fitted on {calibration.Frames} training frames read as in prediction; there, every interval from 10% to 95% " +
-                         $"covers within {(100 * calibration.Miss).ToString("0.#", CultureInfo.InvariantCulture)} points of its level)");
-            var runsById = data.Runs.ToDictionary(x => x.Id);
-            var estimates = LearnFiles.EstimateRuns(outcome.Validation, runsById, config.Target);
-            var evaluation = Metrics.Evaluate(outcome.Validation.Truth, outcome.Validation.Tumble, outcome.Validation.Runs, estimates);
-
-            var document = new ModelDocument
-            {
-                Name = config.Name,
-                Layers = config.Layers.ToString(),
-                Encoding = LearnNames.Of(config.Encoding),
-                InputChannels = config.Channels,
-                Target = LearnNames.Of(config.Target),
-                Head = LearnNames.Of(config.Head),
-                Input = new InputDocument { Nx = nx, Ny = ny, SizeAgnostic = config.SizeAgnostic },
-                Calibration = outcome.Calibration is { } c ? new CalibrationDocument { SigmaScale = c.Scale, Frames = c.Frames, LargestMiss = double.IsFinite(c.Miss) ? c.Miss : null } : null,
-                Parameters = shapes.Sum(s => s.Trainable),
-                Weights = new WeightsDocument { File = ModelFile.WeightsName, Sha256 = "", Bytes = 0 },
-                Training = new TrainingDocument
-                {
-                    Dataset = data.Root,
-                    Runs = data.Runs.Count,
-                    Frames = data.TotalFrames,
-                    TrainFrames = train.TotalFrames,
-                    ValFrames = validation.TotalFrames,
-                    Densities = data.Densities,
-                    Tumbles = data.Tumbles,
-                    DensityFilter = r.Densities?.Text,
-                    TumbleFilter = r.Tumbles?.Text,
-                    Split = new SplitDocument
-                    {
-                        Kind = r.Split.Kind.ToString().ToLowerInvariant(),
-                        Fraction = r.Split.Fraction,
-                        Gap = r.Split.Gap,
-                        Blocks = r.Split.Blocks,
-                        Description = split.Description,
-                        HeldOut = split.HeldOutRuns.Select(id => Path.GetRelativePath(data.Root, runsById[id].Path)).ToList(),
-                        Warnings = split.Warnings,
-                    },
-                    Seed = r.Seed,
-                    Epochs = options.Epochs,
-                    EpochsRun = outcome.History.Count,
-                    BestEpoch = outcome.BestEpoch,
-                    StoppedEarly = outcome.StoppedEarly,
-                    Batch = options.BatchSize,
-                    Lr = options.LearningRate,
-                    Schedule = TrainOptions.Name(options.Schedule),
-                    Patience = options.Patience,
-                    Loss = TrainOptions.Name(options.Loss),
-                    HuberDelta = options.Loss == LossKind.Huber ? options.HuberDelta : null,
-                    Augment = Augmentation.Name(r.Augment ?? Recipe.For(config.Name).Augment),
-                    Steady = r.Steady,
-                    SteadyStarts = steady?.ToDictionary(kv => Path.GetRelativePath(data.Root, runsById[kv.Key].Path), kv => kv.Value),
-                    ShuffleBuffer = options.ShuffleBuffer,
-                    Threads = threads,
-                    Device = device.type.ToString().ToLowerInvariant(),
-                    Seconds = Math.Round(outcome.Seconds, 2),
-                },
-                Metrics = new MetricsDocument
-                {
-                    ValLoss = outcome.History.First(h => h.Epoch == outcome.BestEpoch).ValLoss,
-                    ValPearson = evaluation.Pearson,
-                    ValPearsonLog = evaluation.PearsonLog,
-                    ValR2 = evaluation.R2,
-                    ValMae = evaluation.Mae,
-                    ValOverlapRatio = evaluation.OverlapRatio,
-                    ValWorstMedianRelativeError = evaluation.WorstMedianRelativeError,
-                },
-            };
-            foreach (var name in new[] { ModelFile.WeightsName, ModelFile.JsonName, LearnFiles.Predictions, LearnFiles.PerTumble, LearnFiles.Runs })
-                Track(written, Path.Combine(folder, name));
-            LearnFiles.WritePredictions(Path.Combine(folder, LearnFiles.Predictions), outcome.Validation, runsById);
-            LearnFiles.WritePerTumble(Path.Combine(folder, LearnFiles.PerTumble), evaluation.PerTumble);
-            LearnFiles.WriteRuns(Path.Combine(folder, LearnFiles.Runs), evaluation.RunEstimates);
-            document = ModelFile.Save(folder, network, document);
-            return new TrainResult(folder, document, outcome, evaluation);
+            start = Begin(prepared, settings, log);
         }
-        catch
+        catch (PepLabInputException) when (created)
         {
-            // Leave nothing half done: remove what this run wrote (and the folder if it made it).
-            foreach (var f in written)
-                if (File.Exists(f)) File.Delete(f);
-            if (created && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            // Refused before anything was written: leave no folder behind.
+            folderLock.Dispose();
+            AtomicFile.TryDelete(folderLock.Path);
+            if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
             throw;
         }
+        if (start.Reuse is { } reused) return reused;
+        TorchRuntime.Seed(prepared.Request.Seed);
+        using var network = new Network(prepared.Config, prepared.Nx, prepared.Ny);
+        var outcome = TrainWithCheckpoints(prepared, network, settings, start.Checkpoint, log, cancellation);
+        return WriteModel(prepared, network, settings, outcome, log);
+    }
+
+    /// <summary>How a training begins: from scratch, from a checkpoint, or not at all (a finished model reused).</summary>
+    private sealed record Start(TrainingCheckpoint? Checkpoint, TrainResult? Reuse);
+
+    /// <summary>Decides from the folder's state how to begin; clears the folder for a fresh start.</summary>
+    private static Start Begin(PreparedTraining p, IReadOnlyDictionary<string, string> settings, JobLog log)
+    {
+        var r = p.Request;
+        string json = Path.Combine(p.Folder, ModelFile.JsonName), saved = Path.Combine(p.Folder, TrainingCheckpoint.FileName);
+        if (File.Exists(json))
+        {
+            if (r.Resume)
+            {
+                using var loaded = ModelFile.Load(p.Folder, p.Device);
+                string? changed = Difference(loaded.Document.Training?.Settings, settings);
+                if (changed is null)
+                {
+                    log.Info($"{r.Out} already holds this model, trained with the same settings: reused");
+                    return new Start(null, Reuse(p, loaded));
+                }
+                if (!r.Overwrite) throw new PepLabInputException(r.Out, $"holds a model trained with other settings ({changed}); use --overwrite to replace it");
+                log.Info($"{r.Out} holds a model trained with other settings ({changed}): training again");
+            }
+            else if (!r.Overwrite) throw new PepLabInputException(r.Out, "already holds a model (use --overwrite to replace it)");
+        }
+        else if (File.Exists(saved))
+        {
+            var checkpoint = TrainingCheckpoint.Read(saved);
+            string? changed = Difference(checkpoint.Settings, settings);
+            if (r.Resume && changed is null)
+            {
+                log.Info($"resuming after epoch {checkpoint.Epoch} of {p.Options.Epochs} (from {TrainingCheckpoint.FileName})");
+                return new Start(checkpoint, null);
+            }
+            if (!r.Overwrite)
+                throw new PepLabInputException(r.Out, changed is null || !r.Resume
+                    ? $"holds an interrupted training ({checkpoint.Epoch} of {p.Options.Epochs} epochs done): continue it with --resume, or start again with --overwrite"
+                    : $"holds an interrupted training with other settings ({changed}): start again with --overwrite");
+        }
+        // A fresh start: the old model's files go first, so the folder never mixes two models.
+        foreach (var name in ModelFiles.Append(TrainingCheckpoint.FileName)) AtomicFile.TryDelete(Path.Combine(p.Folder, name));
+        return new Start(null, null);
+    }
+
+    /// <summary>The first setting that differs (for messages), or null when none does.</summary>
+    private static string? Difference(IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string> now)
+    {
+        if (saved is null) return "the folder does not record its settings";
+        foreach (var (key, value) in now)
+            if (!saved.TryGetValue(key, out var old) || old != value)
+                return $"{key} was {(old is null ? "not set" : $"'{old}'")}, now '{value}'";
+        foreach (var key in saved.Keys)
+            if (!now.ContainsKey(key)) return $"{key} was '{saved[key]}', now not set";
+        return null;
+    }
+
+    /// <summary>
+    /// The settings that decide what a training produces (threads, device and output options aside),
+    /// after the model's recipe filled what the request left open: a resumed run must have the same,
+    /// and a finished model is reused only when they are the same.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SettingsOf(PreparedTraining p)
+    {
+        var r = p.Request;
+        var o = p.Options;
+        string N(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+        string I(long x) => x.ToString(CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dataset"] = p.Data.Root,
+            ["model"] = p.Config.Name,
+            ["layers"] = p.Config.Layers.ToString(),
+            ["encoding"] = LearnNames.Of(p.Config.Encoding),
+            ["target"] = LearnNames.Of(p.Config.Target),
+            ["head"] = LearnNames.Of(p.Config.Head),
+            ["epochs"] = I(o.Epochs),
+            ["batch"] = I(o.BatchSize),
+            ["lr"] = N(o.LearningRate),
+            ["loss"] = TrainOptions.Name(o.Loss),
+            ["huber_delta"] = N(o.HuberDelta),
+            ["schedule"] = TrainOptions.Name(o.Schedule),
+            ["patience"] = o.Patience is { } patience ? I(patience) : "none",
+            ["keep_best"] = o.RestoreBest ? "yes" : "no",
+            ["split"] = $"{r.Split.Kind.ToString().ToLowerInvariant()} fraction {N(r.Split.Fraction)} gap {I(r.Split.Gap)} blocks {I(r.Split.Blocks)} " +
+                        $"hold-out {(r.Split.HoldOutReplica is { } h ? I(h) : "none")} seed {r.Split.Seed}",
+            ["densities"] = r.Densities?.Text ?? "all",
+            ["tumbles"] = r.Tumbles?.Text ?? "all",
+            ["augment"] = Augmentation.Name(r.Augment ?? Recipe.For(p.Config.Name).Augment),
+            ["steady"] = r.Steady ? "yes" : "no",
+            ["shuffle_buffer"] = I(o.ShuffleBuffer),
+            ["block"] = I(o.BlockFrames),
+            ["seed"] = r.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>Trains (or continues), saving a checkpoint and history.csv at the end of every epoch.</summary>
+    private static TrainingOutcome TrainWithCheckpoints(PreparedTraining p, Network network, IReadOnlyDictionary<string, string> settings,
+        TrainingCheckpoint? resume, JobLog log, CancellationToken cancellation)
+    {
+        string history = Path.Combine(p.Folder, LearnFiles.History), saved = Path.Combine(p.Folder, TrainingCheckpoint.FileName);
+        var progress = new TrainingProgress
+        {
+            EpochStarted = log.Training?.EpochStarted,
+            Batch = log.Training?.Batch,
+            Validating = log.Training?.Validating,
+            EpochDone = log.Training?.EpochDone,
+        };
+        void Save(EpochEnd end)
+        {
+            // The checkpoint first: history.csv never runs ahead of what a resumed run starts from.
+            TrainingCheckpoint.Save(saved, settings, end);
+            LearnFiles.WriteHistory(history, end.State.History);
+        }
+        var outcome = Trainer.Train(network, p.Train, p.Validation, p.Options, p.Device, progress, cancellation, resume, Save);
+        if (outcome.Calibration is { } calibration)
+            log.Info($"calibration: the gaussian head's sigma scaled by {calibration.Scale.ToString("0.###", CultureInfo.InvariantCulture)} " +
+                     $"(fitted on {calibration.Frames} training frames read as in prediction; there, every interval from 10% to 95% " +
+                     $"covers within {(100 * calibration.Miss).ToString("0.#", CultureInfo.InvariantCulture)} points of its level)");
+        return outcome;
+    }
+
+    /// <summary>Writes the validation files, the weights and model.json (last: it marks the model complete), then drops the checkpoint.</summary>
+    private static TrainResult WriteModel(PreparedTraining p, Network network, IReadOnlyDictionary<string, string> settings, TrainingOutcome outcome, JobLog log)
+    {
+        string folder = p.Folder;
+        var runsById = p.Data.Runs.ToDictionary(x => x.Id);
+        var evaluation = Evaluate(p, outcome.Validation, runsById);
+        LearnFiles.WriteHistory(Path.Combine(folder, LearnFiles.History), outcome.History);
+        LearnFiles.WritePredictions(Path.Combine(folder, LearnFiles.Predictions), outcome.Validation, runsById);
+        LearnFiles.WritePerTumble(Path.Combine(folder, LearnFiles.PerTumble), evaluation.PerTumble);
+        LearnFiles.WriteRuns(Path.Combine(folder, LearnFiles.Runs), evaluation.RunEstimates);
+        var document = ModelFile.Save(folder, network, DocumentOf(p, settings, outcome, evaluation, runsById));
+        AtomicFile.TryDelete(Path.Combine(folder, TrainingCheckpoint.FileName));
+        return new TrainResult(folder, document, outcome, evaluation);
+    }
+
+    private static Evaluation Evaluate(PreparedTraining p, Predictions validation, IReadOnlyDictionary<int, RunEntry> runsById)
+    {
+        var estimates = LearnFiles.EstimateRuns(validation, runsById, p.Config.Target);
+        return Metrics.Evaluate(validation.Truth, validation.Tumble, validation.Runs, estimates);
+    }
+
+    /// <summary>A finished model of the same settings as the result of this job: its history, and its predictions of the validation frames.</summary>
+    private static TrainResult Reuse(PreparedTraining p, LoadedModel model)
+    {
+        var doc = model.Document;
+        var training = doc.Training!;
+        string historyPath = Path.Combine(p.Folder, LearnFiles.History);
+        if (!File.Exists(historyPath)) throw new PepLabInputException(historyPath, "is missing (the model's training history)");
+        var history = File.ReadLines(historyPath).Skip(1).Where(l => l.Length > 0).Select(l => EpochRecord.Parse(l, historyPath)).ToList();
+        var validation = Trainer.Predict(model.Network, p.Validation, p.Device, Math.Max(p.Options.BatchSize, 128), p.Options.Open);
+        var outcome = new TrainingOutcome
+        {
+            Calibration = doc.Calibration is { } c ? new SigmaCalibration(c.SigmaScale, c.Frames, c.LargestMiss ?? double.NaN) : null,
+            History = history,
+            BestEpoch = training.BestEpoch,
+            StoppedEarly = training.StoppedEarly,
+            Validation = validation,
+            Seconds = training.Seconds,
+        };
+        return new TrainResult(p.Folder, doc, outcome, Evaluate(p, validation, p.Data.Runs.ToDictionary(x => x.Id)));
+    }
+
+    /// <summary>model.json of a trained network (the weights' hash is filled in when they are saved).</summary>
+    private static ModelDocument DocumentOf(PreparedTraining p, IReadOnlyDictionary<string, string> settings, TrainingOutcome outcome,
+        Evaluation evaluation, IReadOnlyDictionary<int, RunEntry> runsById)
+    {
+        var config = p.Config;
+        return new ModelDocument
+        {
+            Name = config.Name,
+            Layers = config.Layers.ToString(),
+            Encoding = LearnNames.Of(config.Encoding),
+            InputChannels = config.Channels,
+            Target = LearnNames.Of(config.Target),
+            Head = LearnNames.Of(config.Head),
+            Input = new InputDocument { Nx = p.Nx, Ny = p.Ny, SizeAgnostic = config.SizeAgnostic },
+            Calibration = outcome.Calibration is { } c ? new CalibrationDocument { SigmaScale = c.Scale, Frames = c.Frames, LargestMiss = double.IsFinite(c.Miss) ? c.Miss : null } : null,
+            Parameters = p.Shapes.Sum(s => s.Trainable),
+            Weights = new WeightsDocument { File = ModelFile.WeightsName, Sha256 = "", Bytes = 0 },
+            Training = TrainingDocumentOf(p, settings, outcome, runsById),
+            Metrics = new MetricsDocument
+            {
+                ValLoss = outcome.History.First(h => h.Epoch == outcome.BestEpoch).ValLoss,
+                ValPearson = evaluation.Pearson,
+                ValPearsonLog = evaluation.PearsonLog,
+                ValR2 = evaluation.R2,
+                ValMae = evaluation.Mae,
+                ValOverlapRatio = evaluation.OverlapRatio,
+                ValWorstMedianRelativeError = evaluation.WorstMedianRelativeError,
+            },
+        };
+    }
+
+    private static TrainingDocument TrainingDocumentOf(PreparedTraining p, IReadOnlyDictionary<string, string> settings, TrainingOutcome outcome,
+        IReadOnlyDictionary<int, RunEntry> runsById)
+    {
+        var (r, options, data) = (p.Request, p.Options, p.Data);
+        return new TrainingDocument
+        {
+            Dataset = data.Root,
+            Runs = data.Runs.Count,
+            Frames = data.TotalFrames,
+            TrainFrames = p.Train.TotalFrames,
+            ValFrames = p.Validation.TotalFrames,
+            Densities = data.Densities,
+            Tumbles = data.Tumbles,
+            DensityFilter = r.Densities?.Text,
+            TumbleFilter = r.Tumbles?.Text,
+            Split = new SplitDocument
+            {
+                Kind = r.Split.Kind.ToString().ToLowerInvariant(),
+                Fraction = r.Split.Fraction,
+                Gap = r.Split.Gap,
+                Blocks = r.Split.Blocks,
+                Description = p.Split.Description,
+                HeldOut = p.Split.HeldOutRuns.Select(id => Path.GetRelativePath(data.Root, runsById[id].Path)).ToList(),
+                Warnings = p.Split.Warnings,
+            },
+            Seed = r.Seed,
+            Epochs = options.Epochs,
+            EpochsRun = outcome.History.Count,
+            BestEpoch = outcome.BestEpoch,
+            StoppedEarly = outcome.StoppedEarly,
+            Batch = options.BatchSize,
+            Lr = options.LearningRate,
+            Schedule = TrainOptions.Name(options.Schedule),
+            Patience = options.Patience,
+            Loss = TrainOptions.Name(options.Loss),
+            HuberDelta = options.Loss == LossKind.Huber ? options.HuberDelta : null,
+            Augment = settings["augment"],
+            Steady = r.Steady,
+            SteadyStarts = p.SteadyStarts?.ToDictionary(kv => Path.GetRelativePath(data.Root, runsById[kv.Key].Path), kv => kv.Value),
+            ShuffleBuffer = options.ShuffleBuffer,
+            Threads = p.Threads,
+            Device = p.Device.type.ToString().ToLowerInvariant(),
+            Seconds = Math.Round(outcome.Seconds, 2),
+            Settings = settings,
+        };
     }
 
     /// <summary>The files of a model folder that <c>pep train</c> writes.</summary>
     public static readonly string[] ModelFiles =
         [ModelFile.JsonName, ModelFile.WeightsName, LearnFiles.History, LearnFiles.Predictions, LearnFiles.PerTumble, LearnFiles.Runs];
-
-    private static void Track(List<string> written, string path)
-    {
-        if (!written.Contains(path)) written.Add(path);
-    }
 
     public static string ReceptiveField(IReadOnlyList<LayerShape> shapes)
     {

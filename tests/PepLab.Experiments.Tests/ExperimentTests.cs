@@ -161,3 +161,28 @@ public class UncertaintyTests
         Assert.Equal(6, (int)coverage[1]!["runs"]!);
     }
 }
+
+public class ExperimentRerunTests
+{
+    [Fact]
+    public void RerunReusesFinishedModelsWithoutTraining()
+    {
+        using var dir = new TempDir();
+        string text = ExperimentConfig.BuiltIn("steady");
+        var config = ExperimentConfig.Parse(text, "steady");
+        var (_, first) = Experiment.Run("steady", config, text, dir.Path, new SilentHost(), tiny: true);
+        var models = Directory.GetDirectories(Path.Combine(dir.Path, "models"));
+        Assert.Equal(2, models.Length);
+        var before = models.SelectMany(m => Directory.GetFiles(m)).ToDictionary(f => f, f => (File.GetLastWriteTimeUtc(f), File.ReadAllBytes(f)));
+
+        var host = new SilentHost();
+        var (_, second) = Experiment.Run("steady", config, text, dir.Path, host, tiny: true);
+        Assert.Equal(2, host.Lines.Count(l => l.Contains("trained with the same settings: reused")));
+        foreach (var (file, (time, bytes)) in before)
+        {
+            Assert.Equal(time, File.GetLastWriteTimeUtc(file));
+            Assert.Equal(bytes, File.ReadAllBytes(file));
+        }
+        Assert.Equal(first.Scores.Select(s => s.PearsonLog), second.Scores.Select(s => s.PearsonLog));
+    }
+}
