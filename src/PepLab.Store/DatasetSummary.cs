@@ -83,10 +83,10 @@ public sealed record DatasetSummary(
         return new DatasetSummary(path, runs, problems, IncompleteFiles(path), planned);
     }
 
-    /// <summary>Files left by writes that never completed (<c>*.partial</c>) in a folder.</summary>
+    /// <summary>Temporary files of writes that never completed (or are still going on; see <see cref="AtomicFile"/>) in a folder.</summary>
     public static IReadOnlyList<string> IncompleteFiles(string path) =>
         Directory.Exists(path)
-            ? Directory.EnumerateFiles(path, "*" + TrajectoryFormat.PartialSuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
+            ? Directory.EnumerateFiles(path, "*" + AtomicFile.TemporarySuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
             : [];
 
     /// <summary>The summary of one trajectory file of either layout.</summary>
