@@ -74,13 +74,12 @@ public static class Steps
             g = eq.G;
         }
         var steady = s.From(t0);
-        var m = System.Text.RegularExpressions.Regex.Match(s.Name, @"_r(\d+)$");
         return new RunSummary
         {
             File = s.Name + ".h5",
             Density = s.Info.DensityRequested,
             Tumble = s.Info.Tumble,
-            Replica = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null,
+            Replica = RunName.ReplicaOf(s.Name),
             Frames = s.Count,
             SteadyStart = s.Count == 0 ? 0 : s.FrameIndices[Math.Min(t0, s.Count - 1)],
             Inefficiency = g,
@@ -160,10 +159,5 @@ public static class Steps
         double.IsNaN(x) ? "n/a" : x.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>Writes text under a temporary name and renames it when complete.</summary>
-    public static void WriteText(string path, string text)
-    {
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void WriteText(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

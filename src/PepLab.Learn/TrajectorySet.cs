@@ -23,15 +23,8 @@ public sealed record RunEntry
     /// <summary>Short name for tables: the file name without folder.</summary>
     public string Name => System.IO.Path.GetFileName(Path);
 
-    /// <summary>The replica index of a data-set run (its file name ends in <c>_r{replica}.h5</c>); null for other files.</summary>
-    public int? Replica
-    {
-        get
-        {
-            var m = System.Text.RegularExpressions.Regex.Match(Name, @"_r(\d+)\.h5$");
-            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r : null;
-        }
-    }
+    /// <summary>The replica index of a data-set run (its file name is a <see cref="RunName"/>); null for other files.</summary>
+    public int? Replica => RunName.ReplicaOf(Name);
 }
 
 /// <summary>A numeric filter on density or P_t: a list of values (matched within 1%) and min:max ranges.</summary>
@@ -77,7 +70,7 @@ public sealed class ValueFilter
 }
 
 /// <summary>
-/// A training or evaluation data set: every trajectory file (*.h5) under a folder (or one file),
+/// A training or evaluation data set: the trajectory files a path names (<see cref="DataSet.TrajectoryFiles"/>),
 /// with its metadata. Opening reads only metadata; frames are streamed later.
 /// </summary>
 public sealed class TrajectorySet
@@ -96,11 +89,11 @@ public sealed class TrajectorySet
     public int GroupCount => Runs.Select(r => r.Group).Distinct().Count();
 
     /// <summary>
-    /// Opens the data set at <paramref name="path"/> (a folder searched recursively for *.h5, or one
-    /// file), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
+    /// Opens the runs that <paramref name="path"/> names (<see cref="DataSet.TrajectoryFiles"/>: a file,
+    /// a data set, or a folder of them), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
     /// nothing is there or a file is not a trajectory.
     /// </summary>
-    /// <param name="path">A folder (searched recursively) or one file.</param>
+    /// <param name="path">A file, a data-set folder, or a folder of them (see <see cref="DataSet.TrajectoryFiles"/>).</param>
     /// <param name="densities">Keep only runs of these densities.</param>
     /// <param name="tumbles">Keep only runs of these P_t.</param>
     /// <param name="open">Opens a file (default <see cref="FrameSources.Open"/>).</param>
@@ -109,16 +102,7 @@ public sealed class TrajectorySet
         ValueFilter? replicas = null)
     {
         open ??= FrameSources.Open;
-        List<string> files;
-        if (File.Exists(path)) files = [System.IO.Path.GetFullPath(path)];
-        else if (Directory.Exists(path))
-            files = Directory.EnumerateFiles(path, "*.h5", SearchOption.AllDirectories)
-                .Where(f => !f.EndsWith(TrajectoryFormat.PartialSuffix, StringComparison.Ordinal))
-                .Select(System.IO.Path.GetFullPath)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-        else throw new PepLabInputException(path, "no such file or folder");
-        if (files.Count == 0) throw new PepLabInputException(path, "holds no trajectory files (*.h5)");
+        var files = DataSet.TrajectoryFiles(path);
 
         var runs = new List<RunEntry>();
         foreach (var file in files)
