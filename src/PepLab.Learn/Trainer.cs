@@ -100,7 +100,7 @@ public sealed record EpochRecord
     public string ToCsv() => string.Join(',',
         Epoch.ToString(CultureInfo.InvariantCulture), G(TrainLoss), G(ValLoss), G(ValPearson), G(ValMae), G(LearningRate), G(Seconds), G(SamplesPerSecond));
 
-    private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+    private static string G(double x) => Csv.Num(x);
 }
 
 /// <summary>Per-frame predictions of a frame set, in run and time order.</summary>
