@@ -1,5 +1,6 @@
 using System.Globalization;
 using PepLab.Core;
+using PepLab.Store;
 using TorchSharp;
 
 namespace PepLab.Learn;

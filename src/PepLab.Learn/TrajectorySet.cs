@@ -27,48 +27,6 @@ public sealed record RunEntry
     public int? Replica => RunName.ReplicaOf(Name);
 }
 
-/// <summary>A numeric filter on density or P_t: a list of values (matched within 1%) and min:max ranges.</summary>
-public sealed class ValueFilter
-{
-    private readonly List<double> _values = [];
-    private readonly List<(double Min, double Max)> _ranges = [];
-
-    public string Text { get; }
-
-    private ValueFilter(string text) => Text = text;
-
-    /// <summary>Parses "0.15,0.3" or "0.05:0.5" or a mix; values match within 1% (so 0.0156 selects 0.015625).</summary>
-    public static ValueFilter Parse(string text, string subject)
-    {
-        var f = new ValueFilter(text.Trim());
-        foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (raw.Length == 0) throw new PepLabInputException(subject, $"empty value in \"{text}\"");
-            var parts = raw.Split(':');
-            if (parts.Length == 1) f._values.Add(Number(parts[0], subject));
-            else if (parts.Length == 2)
-            {
-                double lo = Number(parts[0], subject), hi = Number(parts[1], subject);
-                if (lo > hi) throw new PepLabInputException(subject, $"range {raw} has min > max");
-                f._ranges.Add((lo, hi));
-            }
-            else throw new PepLabInputException(subject, $"'{raw}' is neither a value nor a min:max range");
-        }
-        return f;
-    }
-
-    public bool Matches(double x) =>
-        _values.Any(v => Math.Abs(x - v) <= 0.01 * Math.Max(Math.Abs(v), 1e-12))
-        || _ranges.Any(r => x >= r.Min * (1 - 1e-9) && x <= r.Max * (1 + 1e-9));
-
-    private static double Number(string s, string subject)
-    {
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new PepLabInputException(subject, $"'{s}' is not a number");
-        return v;
-    }
-}
-
 /// <summary>
 /// A training or evaluation data set: the trajectory files a path names (<see cref="DataSet.TrajectoryFiles"/>),
 /// with its metadata. Opening reads only metadata; frames are streamed later.
@@ -104,22 +62,19 @@ public sealed class TrajectorySet
         open ??= FrameSources.Open;
         var files = DataSet.TrajectoryFiles(path);
 
+        var filter = new RunFilter(densities, tumbles, replicas);
         var runs = new List<RunEntry>();
         foreach (var file in files)
         {
             using var source = open(file);
             var entry = new RunEntry { Id = runs.Count, Path = file, Info = source.Info, Frames = source.Count };
-            if (densities is not null && !densities.Matches(entry.Density)) continue;
-            if (tumbles is not null && !tumbles.Matches(entry.Tumble)) continue;
-            if (replicas is not null && !(entry.Replica is int k && replicas.Matches(k))) continue;
+            if (!filter.Matches(entry.Density, entry.Tumble, entry.Replica)) continue;
             if (entry.Frames == 0) continue;
             runs.Add(entry);
         }
         if (runs.Count == 0)
         {
-            string why = densities is null && tumbles is null && replicas is null
-                ? "no frames in any trajectory"
-                : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}{(replicas is null ? "" : $" --replicas {replicas.Text}")}";
+            string why = filter.IsAll ? "no frames in any trajectory" : $"no run matches {filter}";
             throw new PepLabInputException(path, why);
         }
         return new TrajectorySet(System.IO.Path.GetFullPath(path), runs);
@@ -147,5 +102,5 @@ public sealed class TrajectorySet
     }
 
     /// <summary>All frames of every run.</summary>
-    public FrameSet All() => new(Runs.Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());
+    public FrameSet All() => new(Runs.Select(r => new RunSelection(r, [new FrameSpan(0, r.Frames)])).ToList());
 }

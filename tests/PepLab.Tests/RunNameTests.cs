@@ -80,3 +80,41 @@ public class TrajectoryDiscoveryTests
         Assert.Throws<PepLabInputException>(() => DataSet.TrajectoryFiles(dir.File("empty")));
     }
 }
+
+public class RunFilterTests
+{
+    [Fact]
+    public void ValuesRangesAndReplicasSelectRuns()
+    {
+        var filter = new RunFilter(
+            Densities: ValueFilter.Parse("0.15", "--densities"),
+            Tumbles: ValueFilter.Parse("0.0337,0.1:0.3", "--tumbles"),
+            Replicas: ValueFilter.Parse("1", "--replicas"));
+        Assert.True(filter.Matches(0.15, ParameterGrid.OriginalTumbles()[2], 1)); // 0.0337519, within 1%
+        Assert.True(filter.Matches(0.15, 0.3, 1));                              // a range includes its ends
+        Assert.False(filter.Matches(0.15, 0.05, 1));
+        Assert.False(filter.Matches(0.3, 0.3, 1));
+        Assert.False(filter.Matches(0.15, 0.3, 0));
+        Assert.False(filter.Matches(0.15, 0.3, null)); // a file not named by pep sample has no replica
+        Assert.True(new RunFilter().IsAll);
+        Assert.True(new RunFilter().Matches(0.9, 0.9, null));
+        Assert.Equal("--densities 0.15 --tumbles 0.0337,0.1:0.3 --replicas 1", filter.ToString());
+    }
+
+    [Fact]
+    public void SelectOpensFilesOnlyWhenFilteringAndRefusesAnEmptyResult()
+    {
+        using var dir = new TempDir();
+        var set = DataSet.CreateOrResume(dir.Path, new SampleSpec
+        {
+            Densities = [0.2], Tumbles = [0.1, 0.4], Replicas = 2, Nx = 8, Ny = 8, Warmup = 1, Snapshots = 2, BaseSeed = 1,
+        });
+        Sampler.Run(set, jobs: 1);
+        var files = DataSet.TrajectoryFiles(dir.Path);
+        Assert.Same(files, new RunFilter().Select(files));
+        var kept = new RunFilter(Tumbles: ValueFilter.Parse("0.3:0.5", "--tumbles"), Replicas: ValueFilter.Parse("0", "--replicas")).Select(files);
+        Assert.Equal([set.PathOf(set.Runs.Single(r => r.Parameters.Tumble == 0.4 && r.Replica == 0))], kept);
+        var e = Assert.Throws<PepLabInputException>(() => new RunFilter(Tumbles: ValueFilter.Parse("0.9", "--tumbles")).Select(files));
+        Assert.Contains("--tumbles", e.Message);
+    }
+}
