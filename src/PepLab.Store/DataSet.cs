@@ -154,30 +154,31 @@ public sealed class DataSet
         }
     }
 
-    /// <summary>Rebuilds <c>manifest.csv</c> from the folder's state, under a lock shared by all processes.</summary>
+    /// <summary>
+    /// Rebuilds <c>manifest.csv</c> (PepLab's CSV convention, <see cref="Csv"/>: a value not known yet is an
+    /// empty field) from the folder's state, under a lock shared by all processes.
+    /// </summary>
     public void WriteManifest()
     {
         using var gate = AcquireLock();
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', ManifestColumns));
+        sb.Append(Csv.Line(ManifestColumns)).Append('\n');
         foreach (var run in Runs)
         {
             var p = run.Parameters;
             string status = StatusOf(run);
             var record = status == "complete" || status == "failed" ? ReadRecord(run) : null;
             long? bytes = status == "complete" ? new FileInfo(PathOf(run)).Length : null;
-            sb.AppendLine(string.Join(',',
-                run.File, R(p.Density), R(p.Tumble), run.Replica.ToString(CultureInfo.InvariantCulture),
-                I(p.Nx), I(p.Ny), I(p.Speed), I(p.Warmup), I(p.EffectiveInterval),
-                p.Seed.ToString(CultureInfo.InvariantCulture), I(p.Snapshots), status,
+            sb.Append(Csv.Line(
+                Csv.Field(run.File), Csv.Num(p.Density), Csv.Num(p.Tumble), Csv.Num(run.Replica),
+                Csv.Num(p.Nx), Csv.Num(p.Ny), Csv.Num(p.Speed), Csv.Num(p.Warmup), Csv.Num(p.EffectiveInterval),
+                p.Seed.ToString(CultureInfo.InvariantCulture), Csv.Num(p.Snapshots), status,
                 record?.Seconds is { } s && status == "complete" ? s.ToString("0.###", CultureInfo.InvariantCulture) : "",
-                bytes?.ToString(CultureInfo.InvariantCulture) ?? ""));
+                Csv.Num(bytes))).Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(Folder, ManifestFile), sb.ToString()); // under the lock: one writer at a time
     }
 
-    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
-    private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
 
     private FileStream AcquireLock()
     {
