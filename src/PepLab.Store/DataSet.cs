@@ -217,7 +217,7 @@ public sealed class DataSet
         if (!Directory.Exists(path)) throw new PepLabInputException(path, "no such file or folder");
         var files = new List<string>();
         Collect(Path.GetFullPath(path), files);
-        if (files.Count == 0) throw new PepLabInputException(path, "holds no .h5 trajectory file");
+        if (files.Count == 0) throw new PepLabInputException(path, "holds no trajectory files (*.h5)");
         return files;
     }
 
