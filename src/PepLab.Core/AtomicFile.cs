@@ -21,6 +21,7 @@ public sealed class AtomicFile : IDisposable
     public const string TemporarySuffix = ".partial";
 
     private readonly FileStream _stream;
+    private StreamWriter? _text;
     private bool _committed;
     private bool _disposed;
 
@@ -40,6 +41,19 @@ public sealed class AtomicFile : IDisposable
     /// <summary>The stream of the temporary file, positioned at 0 and empty when created.</summary>
     public Stream Stream => _disposed ? throw new ObjectDisposedException(nameof(AtomicFile)) : _stream;
 
+    /// <summary>
+    /// A text writer on <see cref="Stream"/> (UTF-8 without a byte-order mark, "\n" line ends), created
+    /// on first use; <see cref="Commit"/> flushes it.
+    /// </summary>
+    public TextWriter Text
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _text ??= new StreamWriter(_stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        }
+    }
+
     /// <summary>The temporary name of <paramref name="path"/>.</summary>
     public static string TemporaryPathOf(string path) => path + TemporarySuffix;
 
@@ -57,13 +71,29 @@ public sealed class AtomicFile : IDisposable
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new PepLabInputException(subject, $"'{path}' is a folder, not a file");
         string temporary = TemporaryPathOf(full);
-        FileStream stream;
+        while (true)
+        {
+            var stream = OpenLocked(path, full, temporary, subject);
+            // Opening and locking are two steps: a writer that held the lock may have renamed the file
+            // to its final name in between. Then the lock is on that final file; let go and start over.
+            if (!File.Exists(temporary))
+            {
+                stream.Dispose();
+                continue;
+            }
+            stream.SetLength(0);
+            return new AtomicFile(full, temporary, stream);
+        }
+    }
+
+    private static FileStream OpenLocked(string path, string full, string temporary, string subject)
+    {
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
             // OpenOrCreate, not Create: the file must not be truncated before the lock is ours, or a
             // second process would empty the first one's work before being refused.
-            stream = new FileStream(temporary, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            return new FileStream(temporary, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         }
         catch (IOException e) when (IsLockConflict(e, temporary))
         {
@@ -73,8 +103,6 @@ public sealed class AtomicFile : IDisposable
         {
             throw new PepLabInputException(subject, $"cannot write '{path}': {e.Message}");
         }
-        stream.SetLength(0);
-        return new AtomicFile(full, temporary, stream);
     }
 
     /// <summary>Flushes the temporary file to disk and renames it to <see cref="Path"/>, replacing any file there.</summary>
@@ -82,6 +110,7 @@ public sealed class AtomicFile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) return;
+        _text?.Flush();
         _stream.Flush(flushToDisk: true);
         File.Move(TemporaryPath, Path, overwrite: true);
         _committed = true;
@@ -97,6 +126,7 @@ public sealed class AtomicFile : IDisposable
         // Delete while the lock is still held, so no other writer's fresh temporary is removed.
         if (!_committed) TryDelete(TemporaryPath);
         _stream.Dispose();
+        _text = null;
     }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
@@ -116,6 +146,14 @@ public sealed class AtomicFile : IDisposable
     {
         using var file = Create(path, subject);
         write(file.Stream);
+        file.CommitOrExplain(subject);
+    }
+
+    /// <summary>Lets <paramref name="write"/> fill <see cref="Text"/>, then commits; an exception from it leaves nothing.</summary>
+    public static void WriteText(string path, Action<TextWriter> write, string subject = "path")
+    {
+        using var file = Create(path, subject);
+        write(file.Text);
         file.CommitOrExplain(subject);
     }
 

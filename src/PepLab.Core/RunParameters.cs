@@ -13,11 +13,14 @@ public sealed record RunParameters
     public const int DefaultWarmup = 500;
     public const int DefaultSnapshots = 1000;
 
+    /// <summary>P_t of a run that does not name one (<c>pep simulate</c> without <c>--tumble</c>).</summary>
+    public const double DefaultTumble = 0.1;
+
     /// <summary>Requested density in (0, 1]; the particle count is <c>int(density * nx * ny)</c>.</summary>
     public double Density { get; init; } = 0.15;
 
     /// <summary>Tumbling probability P_t in [0, 1] per particle update.</summary>
-    public double Tumble { get; init; } = 0.1;
+    public double Tumble { get; init; } = DefaultTumble;
 
     /// <summary>Rows of the lattice.</summary>
     public int Nx { get; init; } = DefaultSide;

@@ -140,7 +140,7 @@ public static class Quickstart
         var figures = new List<(string File, string Caption)>();
         host.Step("figures", 6, "figures", report =>
         {
-            var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => s.Name.EndsWith("_r0", StringComparison.Ordinal)).ToList();
+            var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => RunName.ReplicaOf(s.Name) == 0).ToList();
             if (steadySeries.Count == 0) steadySeries = series.ToList();
             TimeSeriesFigure.FromRuns(steadySeries, FrameStatistic.WeightedMean, title: "Weighted mean cluster size over time (replica 0)")
                 .SavePng(Path.Combine(reportFolder, "weighted_mean.png"));

@@ -67,13 +67,12 @@ public static class Steps
     {
         var eq = new SteadyState(statistic: FrameStatistic.WeightedMean).Compute(s);
         var steady = eq.SteadyRun;
-        var m = System.Text.RegularExpressions.Regex.Match(s.Name, @"_r(\d+)$");
         return new RunSummary
         {
             File = s.Name + ".h5",
             Density = s.Info.DensityRequested,
             Tumble = s.Info.Tumble,
-            Replica = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null,
+            Replica = RunName.ReplicaOf(s.Name),
             Frames = s.Count,
             SteadyStart = eq.T0Frame,
             Inefficiency = eq.G,
@@ -153,10 +152,5 @@ public static class Steps
         double.IsNaN(x) ? "n/a" : x.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>Writes text under a temporary name and renames it when complete.</summary>
-    public static void WriteText(string path, string text)
-    {
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void WriteText(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

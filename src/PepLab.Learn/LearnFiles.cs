@@ -1,4 +1,5 @@
 using System.Globalization;
+using PepLab.Core;
 using System.Text;
 
 namespace PepLab.Learn;
@@ -27,23 +28,23 @@ public static class LearnFiles
         Write(path, header, Enumerable.Range(0, p.Count).Select(i =>
         {
             var r = runs[p.Runs[i]];
-            var line = $"{p.Runs[i]},{Csv(r.Name)},{G(r.Density)},{p.Frames[i]},{G(p.Truth[i])},{G(p.Tumble[i])},{G(p.Target[i])}";
-            return sigma ? line + "," + G(p.Sigma![i]) : line;
+            var line = $"{p.Runs[i]},{Csv.Field(r.Name)},{Csv.Num(r.Density)},{p.Frames[i]},{Csv.Num(p.Truth[i])},{Csv.Num(p.Tumble[i])},{Csv.Num(p.Target[i])}";
+            return sigma ? line + "," + Csv.Num(p.Sigma![i]) : line;
         }));
     }
 
     /// <summary>per_tumble.csv: tumble, frames, runs, mean, median, std, bias, median_rel_error, q05, q95, min, max, covers.</summary>
     public static void WritePerTumble(string path, IEnumerable<TumbleStats> stats) =>
         Write(path, "tumble,frames,runs,mean,median,std,bias,median_rel_error,q05,q95,min,max,covers",
-            stats.Select(s => string.Join(',', G(s.Tumble), s.Frames.ToString(CultureInfo.InvariantCulture), s.Runs.ToString(CultureInfo.InvariantCulture),
-                G(s.Mean), G(s.Median), G(s.Std), G(s.Bias), G(s.MedianRelativeError), G(s.Q05), G(s.Q95), G(s.Min), G(s.Max), s.Covers ? "1" : "0")));
+            stats.Select(s => string.Join(',', Csv.Num(s.Tumble), s.Frames.ToString(CultureInfo.InvariantCulture), s.Runs.ToString(CultureInfo.InvariantCulture),
+                Csv.Num(s.Mean), Csv.Num(s.Median), Csv.Num(s.Std), Csv.Num(s.Bias), Csv.Num(s.MedianRelativeError), Csv.Num(s.Q05), Csv.Num(s.Q95), Csv.Num(s.Min), Csv.Num(s.Max), s.Covers ? "1" : "0")));
 
     /// <summary>runs.csv: one row per run: run, file, density, true, frames, estimate, low, high, confidence, blocks.</summary>
     public static void WriteRuns(string path, IEnumerable<RunEstimate> runs) =>
         Write(path, "run,file,density,true,frames,estimate,low,high,confidence,blocks",
-            runs.Select(r => string.Join(',', r.Run.ToString(CultureInfo.InvariantCulture), Csv(r.File), G(r.Density),
-                r.Truth is { } t ? G(t) : "", r.Frames.ToString(CultureInfo.InvariantCulture), G(r.Estimate), G(r.Low), G(r.High),
-                G(r.Confidence), r.Blocks.ToString(CultureInfo.InvariantCulture))));
+            runs.Select(r => string.Join(',', r.Run.ToString(CultureInfo.InvariantCulture), Csv.Field(r.File), Csv.Num(r.Density),
+                r.Truth is { } t ? Csv.Num(t) : "", r.Frames.ToString(CultureInfo.InvariantCulture), Csv.Num(r.Estimate), Csv.Num(r.Low), Csv.Num(r.High),
+                Csv.Num(r.Confidence), r.Blocks.ToString(CultureInfo.InvariantCulture))));
 
     /// <summary>Per-run estimates with confidence intervals from per-frame predictions (frames in time order within each run).</summary>
     public static IReadOnlyList<RunEstimate> EstimateRuns(Predictions p, IReadOnlyDictionary<int, RunEntry> runs, TargetTransform transform,
@@ -74,24 +75,11 @@ public static class LearnFiles
 
     public static void Write(string path, string header, IEnumerable<string> lines)
     {
-        string temporary = path + ".partial";
-        try
+        AtomicFile.WriteText(path, writer =>
         {
-            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
-            {
-                writer.NewLine = "\n";
-                writer.WriteLine(header);
-                foreach (var line in lines) writer.WriteLine(line);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            writer.WriteLine(header);
+            foreach (var line in lines) writer.WriteLine(line);
+        });
     }
 
-    public static string G(double x) => double.IsNaN(x) ? "" : x.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

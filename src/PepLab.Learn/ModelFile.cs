@@ -190,16 +190,11 @@ public static class ModelFile
     {
         Directory.CreateDirectory(folder);
         string weights = Path.Combine(folder, WeightsName);
-        string temporary = weights + ".partial";
-        try
+        AtomicFile.Write(weights, stream =>
         {
-            network.save(temporary);
-            File.Move(temporary, weights, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var binary = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            network.save(binary);
+        });
         var info = new FileInfo(weights);
         var doc = document with { Weights = new WeightsDocument { File = WeightsName, Sha256 = Sha256(weights), Bytes = info.Length } };
         WriteJson(Path.Combine(folder, JsonName), doc);
@@ -209,9 +204,7 @@ public static class ModelFile
     /// <summary>Writes any object as JSON through a temporary file.</summary>
     public static void WriteJson<T>(string path, T value)
     {
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, Json) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
     }
 
     /// <summary>

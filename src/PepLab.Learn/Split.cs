@@ -3,14 +3,17 @@ using PepLab.Core;
 
 namespace PepLab.Learn;
 
-/// <summary>Frames start .. start + count - 1 of one run.</summary>
-public readonly record struct FrameRange(int Start, int Count)
+/// <summary>
+/// A concrete span of one run's frames: start .. start + count - 1 (count may be 0). Not to be confused with
+/// PepLab.Analyse.FrameRange, the user's <c>a:b</c> slice that is resolved against a run's length.
+/// </summary>
+public readonly record struct FrameSpan(int Start, int Count)
 {
     public int End => Start + Count;
 }
 
 /// <summary>Some frames of one run, as sorted, non-overlapping ranges.</summary>
-public sealed record RunSelection(RunEntry Run, IReadOnlyList<FrameRange> Ranges)
+public sealed record RunSelection(RunEntry Run, IReadOnlyList<FrameSpan> Ranges)
 {
     public long Frames => Ranges.Sum(r => (long)r.Count);
 }
@@ -38,12 +41,12 @@ public sealed class FrameSet
         double window = (double)block * TotalFrames / maxFrames;
         return new(Runs.Select(r =>
         {
-            var ranges = new List<FrameRange>();
+            var ranges = new List<FrameSpan>();
             foreach (var x in r.Ranges)
                 for (double start = x.Start; start < x.End; start += window)
                 {
                     int first = (int)start;
-                    ranges.Add(new FrameRange(first, Math.Min(block, x.End - first)));
+                    ranges.Add(new FrameSpan(first, Math.Min(block, x.End - first)));
                 }
             return r with { Ranges = ranges };
         }).ToList());
@@ -54,8 +57,8 @@ public sealed class FrameSet
         new(Runs.Select(r =>
         {
             int t0 = firstFrame(r.Run);
-            var ranges = r.Ranges.Select(x => x.End <= t0 ? new FrameRange(x.Start, 0)
-                    : x.Start >= t0 ? x : new FrameRange(t0, x.End - t0))
+            var ranges = r.Ranges.Select(x => x.End <= t0 ? new FrameSpan(x.Start, 0)
+                    : x.Start >= t0 ? x : new FrameSpan(t0, x.End - t0))
                 .Where(x => x.Count > 0).ToList();
             return r with { Ranges = ranges };
         }).ToList());
@@ -134,7 +137,7 @@ public static class Splitter
             {
                 foreach (var r in data.Runs)
                 {
-                    var all = new RunSelection(r, [new FrameRange(0, r.Frames)]);
+                    var all = new RunSelection(r, [new FrameSpan(0, r.Frames)]);
                     if (r.Replica == replica)
                     {
                         val.Add(all);
@@ -160,10 +163,10 @@ public static class Splitter
                         int hold = Math.Clamp((int)Math.Round(options.Fraction * runs.Count), 1, runs.Count - 1);
                         foreach (var r in runs.Take(hold))
                         {
-                            val.Add(new RunSelection(r, [new FrameRange(0, r.Frames)]));
+                            val.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
                             heldOut.Add(r.Id);
                         }
-                        foreach (var r in runs.Skip(hold)) train.Add(new RunSelection(r, [new FrameRange(0, r.Frames)]));
+                        foreach (var r in runs.Skip(hold)) train.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
                         heldGroups++;
                     }
                     else
@@ -189,8 +192,8 @@ public static class Splitter
             default:
                 foreach (var r in data.Runs)
                 {
-                    var t = new List<FrameRange>();
-                    var v = new List<FrameRange>();
+                    var t = new List<FrameSpan>();
+                    var v = new List<FrameSpan>();
                     for (int f = 0; f < r.Frames; f++)
                         Append(rng.NextDouble() < options.Fraction ? v : t, f);
                     train.Add(new RunSelection(r, t));
@@ -209,8 +212,8 @@ public static class Splitter
 
     private static void TimeSplit(RunEntry r, SplitOptions o, List<RunSelection> train, List<RunSelection> val)
     {
-        var t = new List<FrameRange>();
-        var v = new List<FrameRange>();
+        var t = new List<FrameSpan>();
+        var v = new List<FrameSpan>();
         int n = r.Frames;
         for (int b = 0; b < o.Blocks; b++)
         {
@@ -221,17 +224,17 @@ public static class Splitter
             // Training frames of a block keep a gap from the validation frames before and after them.
             int trainStart = b == 0 ? start : start + o.Gap;
             int trainEnd = valStart - o.Gap;
-            if (trainEnd > trainStart) t.Add(new FrameRange(trainStart, trainEnd - trainStart));
-            v.Add(new FrameRange(valStart, valCount));
+            if (trainEnd > trainStart) t.Add(new FrameSpan(trainStart, trainEnd - trainStart));
+            v.Add(new FrameSpan(valStart, valCount));
         }
         train.Add(new RunSelection(r, t));
         val.Add(new RunSelection(r, v));
     }
 
-    private static void Append(List<FrameRange> ranges, int frame)
+    private static void Append(List<FrameSpan> ranges, int frame)
     {
         if (ranges.Count > 0 && ranges[^1].End == frame) ranges[^1] = ranges[^1] with { Count = ranges[^1].Count + 1 };
-        else ranges.Add(new FrameRange(frame, 1));
+        else ranges.Add(new FrameSpan(frame, 1));
     }
 
     private static void Shuffle<T>(List<T> list, Random rng)

@@ -101,7 +101,7 @@ public sealed record EpochRecord
     public string ToCsv() => string.Join(',',
         Epoch.ToString(CultureInfo.InvariantCulture), G(TrainLoss), G(ValLoss), G(ValPearson), G(ValMae), G(LearningRate), G(Seconds), G(SamplesPerSecond));
 
-    private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+    private static string G(double x) => Csv.Num(x);
 
     /// <summary>Reads a line written by <see cref="ToCsv"/> (values round-trip exactly); <paramref name="subject"/> names the file in errors.</summary>
     public static EpochRecord Parse(string line, string subject)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PepLab.Analyse;
 using PepLab.Core;
+using PepLab.Store;
 using TorchSharp;
 
 namespace PepLab.Learn;

@@ -23,61 +23,12 @@ public sealed record RunEntry
     /// <summary>Short name for tables: the file name without folder.</summary>
     public string Name => System.IO.Path.GetFileName(Path);
 
-    /// <summary>The replica index of a data-set run (its file name ends in <c>_r{replica}.h5</c>); null for other files.</summary>
-    public int? Replica
-    {
-        get
-        {
-            var m = System.Text.RegularExpressions.Regex.Match(Name, @"_r(\d+)\.h5$");
-            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r : null;
-        }
-    }
-}
-
-/// <summary>A numeric filter on density or P_t: a list of values (matched within 1%) and min:max ranges.</summary>
-public sealed class ValueFilter
-{
-    private readonly List<double> _values = [];
-    private readonly List<(double Min, double Max)> _ranges = [];
-
-    public string Text { get; }
-
-    private ValueFilter(string text) => Text = text;
-
-    /// <summary>Parses "0.15,0.3" or "0.05:0.5" or a mix; values match within 1% (so 0.0156 selects 0.015625).</summary>
-    public static ValueFilter Parse(string text, string subject)
-    {
-        var f = new ValueFilter(text.Trim());
-        foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (raw.Length == 0) throw new PepLabInputException(subject, $"empty value in \"{text}\"");
-            var parts = raw.Split(':');
-            if (parts.Length == 1) f._values.Add(Number(parts[0], subject));
-            else if (parts.Length == 2)
-            {
-                double lo = Number(parts[0], subject), hi = Number(parts[1], subject);
-                if (lo > hi) throw new PepLabInputException(subject, $"range {raw} has min > max");
-                f._ranges.Add((lo, hi));
-            }
-            else throw new PepLabInputException(subject, $"'{raw}' is neither a value nor a min:max range");
-        }
-        return f;
-    }
-
-    public bool Matches(double x) =>
-        _values.Any(v => Math.Abs(x - v) <= 0.01 * Math.Max(Math.Abs(v), 1e-12))
-        || _ranges.Any(r => x >= r.Min * (1 - 1e-9) && x <= r.Max * (1 + 1e-9));
-
-    private static double Number(string s, string subject)
-    {
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new PepLabInputException(subject, $"'{s}' is not a number");
-        return v;
-    }
+    /// <summary>The replica index of a data-set run (its file name is a <see cref="RunName"/>); null for other files.</summary>
+    public int? Replica => RunName.ReplicaOf(Name);
 }
 
 /// <summary>
-/// A training or evaluation data set: every trajectory file (*.h5) under a folder (or one file),
+/// A training or evaluation data set: the trajectory files a path names (<see cref="DataSet.TrajectoryFiles"/>),
 /// with its metadata. Opening reads only metadata; frames are streamed later.
 /// </summary>
 public sealed class TrajectorySet
@@ -96,11 +47,11 @@ public sealed class TrajectorySet
     public int GroupCount => Runs.Select(r => r.Group).Distinct().Count();
 
     /// <summary>
-    /// Opens the data set at <paramref name="path"/> (a folder searched recursively for *.h5, or one
-    /// file), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
+    /// Opens the runs that <paramref name="path"/> names (<see cref="DataSet.TrajectoryFiles"/>: a file,
+    /// a data set, or a folder of them), keeping the runs that pass the filters. Throws <see cref="PepLabInputException"/> when
     /// nothing is there or a file is not a trajectory.
     /// </summary>
-    /// <param name="path">A folder (searched recursively) or one file.</param>
+    /// <param name="path">A file, a data-set folder, or a folder of them (see <see cref="DataSet.TrajectoryFiles"/>).</param>
     /// <param name="densities">Keep only runs of these densities.</param>
     /// <param name="tumbles">Keep only runs of these P_t.</param>
     /// <param name="open">Opens a file (default <see cref="FrameSources.Open"/>).</param>
@@ -109,33 +60,21 @@ public sealed class TrajectorySet
         ValueFilter? replicas = null)
     {
         open ??= FrameSources.Open;
-        List<string> files;
-        if (File.Exists(path)) files = [System.IO.Path.GetFullPath(path)];
-        else if (Directory.Exists(path))
-            files = Directory.EnumerateFiles(path, "*.h5", SearchOption.AllDirectories)
-                .Where(f => !f.EndsWith(TrajectoryFormat.PartialSuffix, StringComparison.Ordinal))
-                .Select(System.IO.Path.GetFullPath)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-        else throw new PepLabInputException(path, "no such file or folder");
-        if (files.Count == 0) throw new PepLabInputException(path, "holds no trajectory files (*.h5)");
+        var files = DataSet.TrajectoryFiles(path);
 
+        var filter = new RunFilter(densities, tumbles, replicas);
         var runs = new List<RunEntry>();
         foreach (var file in files)
         {
             using var source = open(file);
             var entry = new RunEntry { Id = runs.Count, Path = file, Info = source.Info, Frames = source.Count };
-            if (densities is not null && !densities.Matches(entry.Density)) continue;
-            if (tumbles is not null && !tumbles.Matches(entry.Tumble)) continue;
-            if (replicas is not null && !(entry.Replica is int k && replicas.Matches(k))) continue;
+            if (!filter.Matches(entry.Density, entry.Tumble, entry.Replica)) continue;
             if (entry.Frames == 0) continue;
             runs.Add(entry);
         }
         if (runs.Count == 0)
         {
-            string why = densities is null && tumbles is null && replicas is null
-                ? "no frames in any trajectory"
-                : $"no run matches{(densities is null ? "" : $" --densities {densities.Text}")}{(tumbles is null ? "" : $" --tumbles {tumbles.Text}")}{(replicas is null ? "" : $" --replicas {replicas.Text}")}";
+            string why = filter.IsAll ? "no frames in any trajectory" : $"no run matches {filter}";
             throw new PepLabInputException(path, why);
         }
         return new TrajectorySet(System.IO.Path.GetFullPath(path), runs);
@@ -163,5 +102,5 @@ public sealed class TrajectorySet
     }
 
     /// <summary>All frames of every run.</summary>
-    public FrameSet All() => new(Runs.Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());
+    public FrameSet All() => new(Runs.Select(r => new RunSelection(r, [new FrameSpan(0, r.Frames)])).ToList());
 }

@@ -81,12 +81,10 @@ public static class Animation
         int total = (end - start + options.Step - 1) / options.Step;
 
         string full = FigureFile.Prepare(path);
-        string partial = full + ".partial";
         int written = 0;
-        try
+        using (var file = AtomicFile.Create(full, "--out"))
         {
-            using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var gif = new GifWriter(file, width, height, Palette))
+            using (var gif = new GifWriter(file.Stream, width, height, Palette))
             {
                 var labeller = options.Style.NeedsClusters ? new ClusterLabeller(lattice) : null;
                 var raster = new Raster(width, height);
@@ -112,12 +110,7 @@ public static class Animation
                 if (pending > 0) framesDone?.Invoke(pending);
                 gif.Finish();
             }
-            File.Move(partial, full, overwrite: true);
-        }
-        catch
-        {
-            FigureFile.TryDelete(partial);
-            throw;
+            file.CommitOrExplain("--out");
         }
         return new AnimationResult(full, written, width, height, new FileInfo(full).Length);
     }

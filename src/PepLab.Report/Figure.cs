@@ -109,21 +109,11 @@ public abstract class Figure
 /// <summary>Writing figure files without ever leaving a half-written one.</summary>
 public static class FigureFile
 {
-    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> via a temporary file in the same folder.</summary>
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through <see cref="AtomicFile"/>.</summary>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, string subject = "--out")
     {
-        string full = Prepare(path, subject);
-        string partial = full + ".partial";
-        try
-        {
-            File.WriteAllBytes(partial, bytes.ToArray());
-            File.Move(partial, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(partial);
-            throw new PepLabInputException(subject, $"cannot write '{path}': {e.Message}");
-        }
+        Prepare(path, subject);
+        AtomicFile.WriteAllBytes(path, bytes, subject);
     }
 
     /// <summary>The full path of an output file, its folder created; a folder at the path is refused.</summary>
@@ -140,10 +130,5 @@ public static class FigureFile
             throw new PepLabInputException(subject, $"cannot create the folder of '{path}': {e.Message}");
         }
         return full;
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

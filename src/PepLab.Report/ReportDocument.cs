@@ -1,4 +1,5 @@
 using System.Globalization;
+using PepLab.Core;
 using System.Net;
 using System.Text;
 
@@ -56,8 +57,8 @@ public sealed class ReportDocument(string title)
         }
         var md = System.IO.Path.Combine(folder, "report.md");
         var html = System.IO.Path.Combine(folder, "report.html");
-        File.WriteAllText(md, ToMarkdown(folder));
-        File.WriteAllText(html, ToHtml(folder));
+        AtomicFile.WriteAllText(md, ToMarkdown(folder));
+        AtomicFile.WriteAllText(html, ToHtml(folder));
         return (md, html);
     }
 

@@ -62,7 +62,15 @@ public sealed class DataSet
         try
         {
             Directory.CreateDirectory(folder);
-            WriteAtomically(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n");
+            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n", "--out");
+        }
+        catch (OutputBusyException)
+        {
+            // Another process creates this data set at this very moment: resume it once it is there.
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (!IsDataSet(folder) && DateTime.UtcNow < until) Thread.Sleep(50);
+            if (!IsDataSet(folder)) throw;
+            return CreateOrResume(folder, spec);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -101,7 +109,7 @@ public sealed class DataSet
     public void Record(PlannedRun run, RunRecord record)
     {
         Directory.CreateDirectory(Path.Combine(Folder, RecordsFolder));
-        WriteAtomically(RecordPath(run), JsonSerializer.Serialize(record, SampleSpec.Json));
+        AtomicFile.WriteAllText(RecordPath(run), JsonSerializer.Serialize(record, SampleSpec.Json));
     }
 
     /// <summary>The record of a run, if any.</summary>
@@ -125,7 +133,7 @@ public sealed class DataSet
     {
         var path = PathOf(run);
         if (File.Exists(path)) return !verify || IsComplete(run) ? "complete" : "invalid";
-        if (File.Exists(path + TrajectoryFormat.PartialSuffix)) return "incomplete";
+        if (File.Exists(AtomicFile.TemporaryPathOf(path))) return "incomplete";
         return ReadRecord(run)?.Status == "failed" ? "failed" : "pending";
     }
 
@@ -146,30 +154,31 @@ public sealed class DataSet
         }
     }
 
-    /// <summary>Rebuilds <c>manifest.csv</c> from the folder's state, under a lock shared by all processes.</summary>
+    /// <summary>
+    /// Rebuilds <c>manifest.csv</c> (PepLab's CSV convention, <see cref="Csv"/>: a value not known yet is an
+    /// empty field) from the folder's state, under a lock shared by all processes.
+    /// </summary>
     public void WriteManifest()
     {
         using var gate = AcquireLock();
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', ManifestColumns));
+        sb.Append(Csv.Line(ManifestColumns)).Append('\n');
         foreach (var run in Runs)
         {
             var p = run.Parameters;
             string status = StatusOf(run);
             var record = status == "complete" || status == "failed" ? ReadRecord(run) : null;
             long? bytes = status == "complete" ? new FileInfo(PathOf(run)).Length : null;
-            sb.AppendLine(string.Join(',',
-                run.File, R(p.Density), R(p.Tumble), run.Replica.ToString(CultureInfo.InvariantCulture),
-                I(p.Nx), I(p.Ny), I(p.Speed), I(p.Warmup), I(p.EffectiveInterval),
-                p.Seed.ToString(CultureInfo.InvariantCulture), I(p.Snapshots), status,
+            sb.Append(Csv.Line(
+                Csv.Field(run.File), Csv.Num(p.Density), Csv.Num(p.Tumble), Csv.Num(run.Replica),
+                Csv.Num(p.Nx), Csv.Num(p.Ny), Csv.Num(p.Speed), Csv.Num(p.Warmup), Csv.Num(p.EffectiveInterval),
+                p.Seed.ToString(CultureInfo.InvariantCulture), Csv.Num(p.Snapshots), status,
                 record?.Seconds is { } s && status == "complete" ? s.ToString("0.###", CultureInfo.InvariantCulture) : "",
-                bytes?.ToString(CultureInfo.InvariantCulture) ?? ""));
+                Csv.Num(bytes))).Append('\n');
         }
-        WriteAtomically(Path.Combine(Folder, ManifestFile), sb.ToString());
+        AtomicFile.WriteAllText(Path.Combine(Folder, ManifestFile), sb.ToString()); // under the lock: one writer at a time
     }
 
-    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
-    private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
 
     private FileStream AcquireLock()
     {
@@ -187,29 +196,43 @@ public sealed class DataSet
         }
     }
 
-    /// <summary>Writes a whole file under a temporary name, then renames it over the target.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var tmp = $"{path}.tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
 
     /// <summary>
-    /// The trajectory files under <paramref name="path"/>: the path itself when it is a file; the
-    /// complete runs of a data set; else every *.h5 file in the folder (sorted), e.g. original-layout files.
+    /// PepLab's one rule for the trajectory files a path names, used by every command that reads
+    /// runs (analyse, plot, export, train, evaluate, experiments):
+    /// <list type="bullet">
+    /// <item>a file names itself;</item>
+    /// <item>a data-set folder (holding <c>sample.json</c>) names its planned runs whose files exist,
+    /// in grid order (density, P_t, replica); other files in it are not runs of the data set;</item>
+    /// <item>any other folder names its own <c>*.h5</c> files (sorted by name), then, folder by folder
+    /// (sorted by name), what each sub-folder names by these rules; so a folder of data sets names
+    /// all their runs. Folders whose name starts with '.' are skipped.</item>
+    /// </list>
+    /// Temporary files of unfinished writes (<see cref="AtomicFile"/>) are never named. A path that
+    /// does not exist, or a folder that names no file, is refused with <see cref="PepLabInputException"/>.
     /// </summary>
     public static IReadOnlyList<string> TrajectoryFiles(string path)
     {
         if (File.Exists(path)) return [Path.GetFullPath(path)];
         if (!Directory.Exists(path)) throw new PepLabInputException(path, "no such file or folder");
-        if (IsDataSet(path))
-        {
-            var set = Open(path);
-            return set.Runs.Where(r => File.Exists(set.PathOf(r))).Select(set.PathOf).ToList();
-        }
-        var files = Directory.EnumerateFiles(path, "*.h5").Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new PepLabInputException(path, "holds no .h5 trajectory file");
+        var files = new List<string>();
+        Collect(Path.GetFullPath(path), files);
+        if (files.Count == 0) throw new PepLabInputException(path, "holds no trajectory files (*.h5)");
         return files;
+    }
+
+    private static void Collect(string folder, List<string> files)
+    {
+        if (IsDataSet(folder))
+        {
+            var set = Open(folder);
+            files.AddRange(set.Runs.Select(set.PathOf).Where(File.Exists));
+            return;
+        }
+        files.AddRange(Directory.EnumerateFiles(folder, "*" + RunName.Extension)
+            .Where(f => f.EndsWith(RunName.Extension, StringComparison.Ordinal) && !AtomicFile.IsTemporary(f))
+            .Order(StringComparer.Ordinal));
+        foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+            if (!Path.GetFileName(sub).StartsWith('.')) Collect(sub, files);
     }
 }

@@ -2,8 +2,8 @@ using PepLab.Core;
 
 namespace PepLab.Store;
 
-/// <summary>One run (file) of a data set.</summary>
-public sealed record RunSummary(
+/// <summary>What one trajectory file holds (its layout, parameters, frames and size), for <c>pep dataset</c>; a run's analysis results are PepLab.Experiments' RunSummary.</summary>
+public sealed record RunFileSummary(
     string File,
     TrajectoryLayout Layout,
     int RolledCopies,
@@ -32,7 +32,7 @@ public sealed record DatasetProblem(string File, string Message);
 /// <summary>What a data set folder (or a single file) holds, whatever the layout of its files.</summary>
 public sealed record DatasetSummary(
     string Path,
-    IReadOnlyList<RunSummary> Runs,
+    IReadOnlyList<RunFileSummary> Runs,
     IReadOnlyList<DatasetProblem> Problems,
     IReadOnlyList<string> Incomplete,
     IReadOnlyDictionary<string, int>? PlannedStatus)
@@ -59,7 +59,7 @@ public sealed record DatasetSummary(
     {
         var files = DataSet.TrajectoryFiles(path);
         bool single = File.Exists(path);
-        var runs = new List<RunSummary>();
+        var runs = new List<RunFileSummary>();
         var problems = new List<DatasetProblem>();
         for (int i = 0; i < files.Count; i++)
         {
@@ -83,18 +83,18 @@ public sealed record DatasetSummary(
         return new DatasetSummary(path, runs, problems, IncompleteFiles(path), planned);
     }
 
-    /// <summary>Files left by writes that never completed (<c>*.partial</c>) in a folder.</summary>
+    /// <summary>Temporary files of writes that never completed (or are still going on; see <see cref="AtomicFile"/>) in a folder.</summary>
     public static IReadOnlyList<string> IncompleteFiles(string path) =>
         Directory.Exists(path)
-            ? Directory.EnumerateFiles(path, "*" + TrajectoryFormat.PartialSuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
+            ? Directory.EnumerateFiles(path, "*" + AtomicFile.TemporarySuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
             : [];
 
     /// <summary>The summary of one trajectory file of either layout.</summary>
-    public static RunSummary Summarise(string file)
+    public static RunFileSummary Summarise(string file)
     {
         using var source = FrameSources.Open(file);
         var info = source.Info;
-        return new RunSummary(
+        return new RunFileSummary(
             File: file,
             Layout: info.Layout,
             RolledCopies: source is LegacyReader legacy ? legacy.RolledCopies : 0,

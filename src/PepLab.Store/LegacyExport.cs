@@ -69,7 +69,7 @@ public static class LegacyExport
     /// <summary>
     /// Appends one row per run to <c>sampler_records.csv</c> in <paramref name="folder"/> as pandas'
     /// <c>to_csv(mode="a")</c> of one data frame would: index 0.. first, the header only when the
-    /// file is new. The new file is written under a temporary name and renamed.
+    /// file is new. The new file is written through <see cref="AtomicFile"/>.
     /// </summary>
     public static string AppendRecords(string folder, IReadOnlyList<TrajectoryInfo> runs)
     {
@@ -89,16 +89,7 @@ public static class LegacyExport
             var r = runs[i];
             text.Append(LegacyFormat.RecordsRow(i, r.Tumble, RecordedIterations(r), r.DensityRequested, r.Speed)).Append('\n');
         }
-        string partial = path + TrajectoryFormat.PartialSuffix;
-        try
-        {
-            File.WriteAllText(partial, text.ToString(), new UTF8Encoding(false));
-            File.Move(partial, path, overwrite: true);
-        }
-        finally
-        {
-            TrajectoryWriter.TryDelete(partial);
-        }
+        AtomicFile.WriteAllText(path, text.ToString(), "--out");
         return path;
     }
 }

@@ -9,11 +9,12 @@ namespace PepLab.Store;
 /// <c>conf_{iteration}</c> int32 (nx, ny) dataset per frame and, when rolled, the 13 uint8
 /// <c>conf_{iteration}_{roll}</c> copies shifted by (roll, roll). All datasets are declared up
 /// front (PureHDF cannot add to a file) and each frame is written as it comes, so memory does not
-/// grow with the number of frames. The file is written as <c>FILE.partial</c> and renamed by
-/// <see cref="Complete"/>; disposing an incomplete writer deletes it.
+/// grow with the number of frames. The file goes through <see cref="AtomicFile"/> (written under its
+/// temporary name, renamed by <see cref="Complete"/>); disposing an incomplete writer deletes it.
 /// </summary>
 public sealed class LegacyWriter : IDisposable
 {
+    private readonly AtomicFile _file;
     private readonly H5NativeWriter _writer;
     private readonly H5Dataset<int[]>[] _frames;
     private readonly H5Dataset<byte[]>[][] _rolls;
@@ -23,10 +24,9 @@ public sealed class LegacyWriter : IDisposable
     private int _next;
     private bool _done;
 
-    private LegacyWriter(string path, string partial, IReadOnlyList<long> iterations, int nx, int ny, bool rolled)
+    private LegacyWriter(AtomicFile output, IReadOnlyList<long> iterations, int nx, int ny, bool rolled)
     {
-        Path = path;
-        PartialPath = partial;
+        _file = output;
         _nx = nx;
         _ny = ny;
         _values = new int[nx * ny];
@@ -47,14 +47,15 @@ public sealed class LegacyWriter : IDisposable
                 file[LegacyFormat.RollName(iterations[k], LegacyFormat.Rolls[r])] = _rolls[k][r];
             }
         }
-        _writer = file.BeginWrite(partial);
+        // PureHDF leaves a stream it was given open; the AtomicFile owns (and closes) it.
+        _writer = file.BeginWrite(output.Stream);
     }
 
     /// <summary>Final path of the file.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>Temporary path written until <see cref="Complete"/>.</summary>
-    public string PartialPath { get; }
+    public string PartialPath => _file.TemporaryPath;
 
     /// <summary>Number of frames the file will hold.</summary>
     public int Count => _frames.Length;
@@ -75,16 +76,20 @@ public sealed class LegacyWriter : IDisposable
         if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
             throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        string partial = path + TrajectoryFormat.PartialSuffix;
+        var output = AtomicFile.Create(path, "--out");
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            return new LegacyWriter(path, partial, iterations, nx, ny, rolled);
+            return new LegacyWriter(output, iterations, nx, ny, rolled);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TrajectoryWriter.TryDelete(partial);
+            output.Dispose();
             throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
     }
 
@@ -116,7 +121,7 @@ public sealed class LegacyWriter : IDisposable
             throw new InvalidOperationException($"only {_next} of {_frames.Length} frames were written");
         _writer.Dispose();
         _done = true;
-        File.Move(PartialPath, Path, overwrite: true);
+        _file.CommitOrExplain("--out");
     }
 
     /// <summary>Closes the writer; an incomplete file is deleted.</summary>
@@ -124,7 +129,7 @@ public sealed class LegacyWriter : IDisposable
     {
         if (_done) return;
         _done = true;
-        try { _writer.Dispose(); } catch (Exception) { /* the partial file is deleted below */ }
-        TrajectoryWriter.TryDelete(PartialPath);
+        try { _writer.Dispose(); } catch (Exception) { /* the temporary file is deleted below */ }
+        _file.Dispose();
     }
 }

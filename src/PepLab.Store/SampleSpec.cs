@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using PepLab.Core;
 
@@ -63,9 +64,8 @@ public sealed record SampleSpec
     public static string RunKey(double density, double tumble, int replica) =>
         $"{density.ToString("R", CultureInfo.InvariantCulture)}|{tumble.ToString("R", CultureInfo.InvariantCulture)}|{replica}";
 
-    /// <summary>File name of a run: <c>run_d{density}_t{P_t, 6 significant digits}_r{replica}.h5</c>.</summary>
-    public static string FileName(double density, double tumble, int replica) =>
-        $"run_d{PythonFloat.Repr(density)}_t{tumble.ToString("G6", CultureInfo.InvariantCulture)}_r{replica}.h5";
+    /// <summary>File name of a run (see <see cref="RunName"/>).</summary>
+    public static string FileName(double density, double tumble, int replica) => new RunName(density, tumble, replica).FileName;
 
     private static string Fmt(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
 
@@ -98,6 +98,48 @@ public sealed record SampleSpec
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.Strict,
     };
+}
+
+/// <summary>
+/// The name of a data-set run's file, written and parsed here only:
+/// <c>run_d{density}_t{P_t}_r{replica}.h5</c>, the density as Python's <c>repr</c> of the float, P_t
+/// to 6 significant digits (so a parsed <see cref="Tumble"/> may differ from the run's exact P_t
+/// beyond that; the file's attributes hold it exactly), the replica a whole number from 0.
+/// </summary>
+public readonly record struct RunName(double Density, double Tumble, int Replica)
+{
+    /// <summary>Extension of trajectory files.</summary>
+    public const string Extension = ".h5";
+
+    private static readonly Regex Pattern = new(@"^run_d(?<d>[^_]+)_t(?<t>[^_]+)_r(?<r>\d+)$", RegexOptions.CultureInvariant);
+
+    /// <summary>The file name, <c>run_d{density}_t{P_t}_r{replica}.h5</c>.</summary>
+    public string FileName =>
+        $"run_d{PythonFloat.Repr(Density)}_t{Tumble.ToString("G6", CultureInfo.InvariantCulture)}_r{Replica.ToString(CultureInfo.InvariantCulture)}{Extension}";
+
+    public override string ToString() => FileName;
+
+    /// <summary>
+    /// Parses a run's file name, a path ending in one, or the name without its <c>.h5</c> extension.
+    /// False for any other name (files not made by <c>pep sample</c>).
+    /// </summary>
+    public static bool TryParse(string name, out RunName run)
+    {
+        run = default;
+        string stem = Path.GetFileName(name);
+        if (stem.EndsWith(Extension, StringComparison.Ordinal)) stem = stem[..^Extension.Length];
+        var m = Pattern.Match(stem);
+        if (!m.Success
+            || !double.TryParse(m.Groups["d"].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out double density)
+            || !double.TryParse(m.Groups["t"].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out double tumble)
+            || !int.TryParse(m.Groups["r"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int replica))
+            return false;
+        run = new RunName(density, tumble, replica);
+        return true;
+    }
+
+    /// <summary>The replica of a run's file name, or null for a file not named by <c>pep sample</c>.</summary>
+    public static int? ReplicaOf(string name) => TryParse(name, out var run) ? run.Replica : null;
 }
 
 /// <summary>One run of a data set.</summary>

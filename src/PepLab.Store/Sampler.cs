@@ -8,13 +8,27 @@ namespace PepLab.Store;
 public readonly record struct SweepProgress(double WorkDone, double WorkTotal, int RunsDone, int RunsTotal, long SnapshotsDone);
 
 /// <summary>The outcome of a sweep.</summary>
-public sealed record SweepResult(int Planned, int Skipped, int Completed, IReadOnlyList<(PlannedRun Run, string Error)> Failed, double Seconds);
+/// <param name="Planned">Runs in the sweep's scope.</param>
+/// <param name="Skipped">Runs already complete when the sweep started.</param>
+/// <param name="Completed">Runs this sweep simulated and wrote.</param>
+/// <param name="Failed">Runs whose attempt failed, with the reason.</param>
+/// <param name="Seconds">Wall time of the sweep.</param>
+/// <param name="Taken">Runs left to another process: being written by it, or completed by it during this sweep.</param>
+public sealed record SweepResult(int Planned, int Skipped, int Completed, IReadOnlyList<(PlannedRun Run, string Error)> Failed, double Seconds,
+    int Taken = 0);
 
 /// <summary>
 /// Runs the runs of a <see cref="DataSet"/> that are not complete yet, in parallel on
 /// <c>jobs</c> threads (longest first, so the longest run starts at once and bounds the wall time).
 /// Complete files are skipped, so re-running resumes; a cancelled or failed run leaves no file
 /// that looks complete.
+/// <para>
+/// Several processes may fill one data set at once (two <c>pep sample</c> on one folder, SLURM array
+/// tasks): a run's file is claimed by the lock of its <see cref="AtomicFile"/>, so a run another
+/// process is writing, or has completed since the sweep started, is left to it (counted as
+/// <see cref="SweepResult.Taken"/>). Every run is then simulated once, and the files are those
+/// of a single sweep.
+/// </para>
 /// </summary>
 public static class Sampler
 {
@@ -44,7 +58,7 @@ public static class Sampler
         long snapshots = 0;
         var gate = new object();
         var failed = new List<(PlannedRun, string)>();
-        int completed = 0;
+        int completed = 0, taken = 0;
 
         void Report(double extraWork, int extraRuns, long extraSnapshots)
         {
@@ -87,22 +101,29 @@ public static class Sampler
         void RunOne(PlannedRun run)
         {
             var path = set.PathOf(run);
-            TrajectoryWriter.TryDelete(path + TrajectoryFormat.PartialSuffix);
             var runClock = Stopwatch.StartNew();
             double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
             long lastIterations = 0;
             int lastSnapshots = 0;
             try
             {
-                Recorder.Record(run.Parameters, path, overwrite: true,
-                    progress: rp =>
+                using (var writer = Claim(set, run))
+                {
+                    if (writer is null)
                     {
-                        Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
-                        lastIterations = rp.IterationsDone;
-                        lastSnapshots = rp.SnapshotsDone;
-                    },
-                    cancellation: cancellation,
-                    compressionLevel: set.Spec.CompressionLevel);
+                        Interlocked.Increment(ref taken);
+                        Report(run.Work, 1, 0);
+                        return;
+                    }
+                    Recorder.Finish(writer, run.Parameters,
+                        progress: rp =>
+                        {
+                            Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
+                            lastIterations = rp.IterationsDone;
+                            lastSnapshots = rp.SnapshotsDone;
+                        },
+                        cancellation: cancellation);
+                }
                 set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
                     new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
                 Interlocked.Increment(ref completed);
@@ -131,7 +152,28 @@ public static class Sampler
         {
             set.WriteManifest();
         }
-        return new SweepResult(scope.Count, skipped, completed, failed, clock.Elapsed.TotalSeconds);
+        return new SweepResult(scope.Count, skipped, completed, failed, clock.Elapsed.TotalSeconds, taken);
+    }
+
+    /// <summary>
+    /// Opens the file of <paramref name="run"/> for this process, or returns null when another process
+    /// writes it now or completed it after this sweep looked (checked while holding the file's lock,
+    /// so a run is never simulated twice).
+    /// </summary>
+    private static TrajectoryWriter? Claim(DataSet set, PlannedRun run)
+    {
+        TrajectoryWriter writer;
+        try
+        {
+            writer = Recorder.Begin(run.Parameters, set.PathOf(run), overwrite: true, compressionLevel: set.Spec.CompressionLevel);
+        }
+        catch (OutputBusyException)
+        {
+            return null;
+        }
+        if (!set.IsComplete(run)) return writer;
+        writer.Dispose();
+        return null;
     }
 
     /// <summary>Nice value of every run but the longest (see <see cref="Run"/>).</summary>

@@ -72,7 +72,7 @@ public static class SlurmArray
         s.Append($"{pepCommand} sample --out {Quote(set.Folder)} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {options.RunsPerTask} " +
                  $"--jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\n");
         var path = Path.Combine(dir, ScriptName);
-        DataSet.WriteAtomically(path, s.ToString());
+        AtomicFile.WriteAllText(path, s.ToString());
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                                    UnixFileMode.GroupRead | UnixFileMode.OtherRead);

@@ -30,9 +30,6 @@ public static class TrajectoryFormat
         public const string PeplabVersion = "peplab_version";
     }
 
-    /// <summary>Suffix of a file being written; renamed away only when the file is complete.</summary>
-    public const string PartialSuffix = ".partial";
-
     /// <summary>Frames per chunk along T for a lattice of <paramref name="sites"/> sites: about 256 KiB uncompressed per chunk.</summary>
     public static int FramesPerChunk(int sites, int frames) =>
         Math.Clamp(262_144 / Math.Max(1, sites), 1, Math.Max(1, Math.Min(frames, 256)));

@@ -7,12 +7,14 @@ namespace PepLab.Store;
 
 /// <summary>
 /// Writes one PepLab trajectory file frame by frame with memory that does not grow with the number
-/// of frames. The file is written under a temporary name (<c>FILE.partial</c>) and renamed only by
-/// <see cref="Complete"/>; disposing an incomplete writer deletes the temporary file, and a process
-/// killed mid-run leaves only a <c>.partial</c> file, never one that looks complete.
+/// of frames. The file goes through <see cref="AtomicFile"/>: written under its temporary name and
+/// renamed only by <see cref="Complete"/>; disposing an incomplete writer deletes the temporary file,
+/// a process killed mid-run never leaves a file that looks complete, and a second process writing
+/// the same file is refused with <see cref="OutputBusyException"/>.
 /// </summary>
 public sealed class TrajectoryWriter : IFrameSink, IDisposable
 {
+    private readonly AtomicFile _file;
     private readonly H5NativeWriter _writer;
     private readonly H5Dataset<byte[]> _frames;
     private readonly H5Dataset<long[]> _iterationsDataset;
@@ -23,10 +25,9 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
     private int _next;
     private bool _done;
 
-    private TrajectoryWriter(string path, string partialPath, TrajectoryInfo info, int compressionLevel)
+    private TrajectoryWriter(AtomicFile output, TrajectoryInfo info, int compressionLevel)
     {
-        Path = path;
-        PartialPath = partialPath;
+        _file = output;
         Info = info;
         _nx = (ulong)info.Nx;
         _ny = (ulong)info.Ny;
@@ -49,21 +50,23 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
             [TrajectoryFormat.Iterations] = _iterationsDataset,
         };
         file.Attributes = Attributes(info);
-        _writer = file.BeginWrite(partialPath);
+        // PureHDF leaves a stream it was given open; the AtomicFile owns (and closes) it.
+        _writer = file.BeginWrite(output.Stream);
     }
 
     /// <summary>Final path of the file.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>Temporary path written until <see cref="Complete"/>.</summary>
-    public string PartialPath { get; }
+    public string PartialPath => _file.TemporaryPath;
 
     /// <summary>The metadata written as root attributes.</summary>
     public TrajectoryInfo Info { get; }
 
     /// <summary>
     /// Starts a file at <paramref name="path"/>. Fails with <see cref="PepLabInputException"/> when the
-    /// file exists and <paramref name="overwrite"/> is false, or when the folder cannot be written.
+    /// file exists and <paramref name="overwrite"/> is false, or when the folder cannot be written, and
+    /// with <see cref="OutputBusyException"/> when another process is writing the same file.
     /// </summary>
     public static TrajectoryWriter Create(string path, TrajectoryInfo info, bool overwrite = false,
         int compressionLevel = TrajectoryFormat.DefaultCompressionLevel)
@@ -72,17 +75,20 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
             throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var dir = System.IO.Path.GetDirectoryName(path)!;
-        string partial = path + TrajectoryFormat.PartialSuffix;
+        var output = AtomicFile.Create(path, "--out");
         try
         {
-            Directory.CreateDirectory(dir);
-            return new TrajectoryWriter(path, partial, info, compressionLevel);
+            return new TrajectoryWriter(output, info, compressionLevel);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(partial);
+            output.Dispose();
             throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
     }
 
@@ -114,7 +120,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         _writer.Write(_iterationsDataset, _iterations);
         _writer.Dispose();
         _done = true;
-        File.Move(PartialPath, Path, overwrite: true);
+        _file.CommitOrExplain("--out");
     }
 
     /// <summary>Closes the writer; an incomplete file is deleted.</summary>
@@ -122,8 +128,8 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
     {
         if (_done) return;
         _done = true;
-        try { _writer.Dispose(); } catch (Exception) { /* the partial file is deleted below */ }
-        TryDelete(PartialPath);
+        try { _writer.Dispose(); } catch (Exception) { /* the temporary file is deleted below */ }
+        _file.Dispose();
     }
 
     private static Dictionary<string, object> Attributes(TrajectoryInfo info)
@@ -146,10 +152,5 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         if (info.Interval is { } interval) a[TrajectoryFormat.Attr.Interval] = interval;
         if (info.Seed is { } seed) a[TrajectoryFormat.Attr.Seed] = seed;
         return a;
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

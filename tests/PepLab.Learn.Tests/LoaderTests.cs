@@ -16,8 +16,8 @@ public class LoaderTests
             var run = TestData.LabelledRun(id, lengths[id], 0.01 * (id + 1), out var source);
             sources[id] = source;
             var ranges = id == 2
-                ? new List<FrameRange> { new(0, 100), new(150, 600), new(900, 100) }
-                : [new FrameRange(0, run.Frames)];
+                ? new List<FrameSpan> { new(0, 100), new(150, 600), new(900, 100) }
+                : [new FrameSpan(0, run.Frames)];
             runs.Add(new RunSelection(run, ranges));
         }
         return (new FrameSet(runs), sources);

@@ -47,8 +47,8 @@ public class SplitTests
         {
             var t = split.Train.Runs.Single(x => x.Run.Id == r.Id).Ranges;
             var v = split.Validation.Runs.Single(x => x.Run.Id == r.Id).Ranges;
-            Assert.Equal([new FrameRange(0, 70)], t);
-            Assert.Equal([new FrameRange(80, 20)], v);
+            Assert.Equal([new FrameSpan(0, 70)], t);
+            Assert.Equal([new FrameSpan(80, 20)], v);
         }
     }
 
@@ -59,8 +59,8 @@ public class SplitTests
         var split = Splitter.Split(data, new SplitOptions { Kind = SplitKind.Time, Fraction = 0.2, Gap = 5, Blocks = 3 });
         var train = split.Train.Runs[0].Ranges;
         var val = split.Validation.Runs[0].Ranges;
-        Assert.Equal([new FrameRange(80, 20), new FrameRange(180, 20), new FrameRange(280, 20)], val);
-        Assert.Equal([new FrameRange(0, 75), new FrameRange(105, 70), new FrameRange(205, 70)], train);
+        Assert.Equal([new FrameSpan(80, 20), new FrameSpan(180, 20), new FrameSpan(280, 20)], val);
+        Assert.Equal([new FrameSpan(0, 75), new FrameSpan(105, 70), new FrameSpan(205, 70)], train);
         foreach (var t in train.SelectMany(x => Enumerable.Range(x.Start, x.Count)))
             Assert.True(val.All(v => t < v.Start - 4 || t >= v.End + 5), $"frame {t} within the gap");
     }

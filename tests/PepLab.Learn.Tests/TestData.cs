@@ -22,7 +22,7 @@ public static class TestData
                     Density = density, Tumble = t, Nx = side, Ny = side, Warmup = 100, Snapshots = frames,
                     Interval = Math.Max(1, Math.Min(RunParameters.DefaultInterval(t) ?? 1, 20)), Seed = (ulong)(1000 + i++),
                 };
-                Recorder.Record(p, System.IO.Path.Combine(folder, $"t{t}_r{r}.h5"));
+                Recorder.Record(p, System.IO.Path.Combine(folder, new RunName(p.Density, t, r).FileName));
             }
         return folder;
     }

@@ -83,7 +83,7 @@ public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         var data = TrajectorySet.Open(tiny.DataPath);
         var held = tiny.Result.Document.Training!.Split.HeldOut;
         var validation = new FrameSet(data.Runs.Where(r => held.Contains(Path.GetRelativePath(data.Root, r.Path)))
-            .Select(r => new RunSelection(r, [new FrameRange(0, r.Frames)])).ToList());
+            .Select(r => new RunSelection(r, [new FrameSpan(0, r.Frames)])).ToList());
         var again = Trainer.Predict(loaded.Network, validation, CPU);
         var first = tiny.Result.Outcome.Validation;
         Assert.Equal(first.Runs, again.Runs);
@@ -256,7 +256,7 @@ public class TrainingInputTests
     public void SampleSpreadsFramesOverEveryRunAndStaysInsideTheRanges()
     {
         var runs = Enumerable.Range(0, 3).Select(i => new RunSelection(
-            TestData.LabelledRun(i, 1000, 0.1 * (i + 1), out _), [new FrameRange(0, 400), new FrameRange(600, 400)])).ToList();
+            TestData.LabelledRun(i, 1000, 0.1 * (i + 1), out _), [new FrameSpan(0, 400), new FrameSpan(600, 400)])).ToList();
         var set = new FrameSet(runs);
         Assert.Same(set, set.Sample(2400));
         var sample = set.Sample(480);

@@ -75,6 +75,37 @@ public class AtomicFileTests
         Assert.Equal("mine", File.ReadAllText(path));
     }
 
+    [Fact]
+    public void TextIsFlushedByCommitAndDroppedWithoutIt()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.csv");
+        using (var file = AtomicFile.Create(path))
+        {
+            file.Text.WriteLine("a,b");
+            file.Text.Write("1,2");
+            file.Commit();
+        }
+        Assert.Equal("a,b\n1,2", File.ReadAllText(path));
+        Assert.Throws<InvalidOperationException>(() =>
+            AtomicFile.WriteText(path, w => { w.WriteLine("new"); throw new InvalidOperationException("boom"); }));
+        Assert.Equal("a,b\n1,2", File.ReadAllText(path));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*" + AtomicFile.TemporarySuffix));
+    }
+
+    [Fact]
+    public void ASecondWriterInTheSameProcessIsRefusedToo()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("out.bin");
+        using var first = AtomicFile.Create(path, "--out");
+        first.Stream.Write("first"u8);
+        var e = Assert.Throws<OutputBusyException>(() => AtomicFile.Create(path, "--out"));
+        Assert.Equal(Path.GetFullPath(path), e.OutputPath);
+        first.Commit();
+        Assert.Equal("first", File.ReadAllText(path));
+    }
+
     private static bool IsLocked(string path)
     {
         var probe = Process.Start(new ProcessStartInfo("/usr/bin/flock", ["-n", path, "true"]))!;

@@ -110,7 +110,7 @@ public class SampleTests
         File.Delete(set.PathOf(missing));
         var bytes = File.ReadAllBytes(set.PathOf(damaged));
         File.WriteAllBytes(set.PathOf(damaged), bytes[..(bytes.Length / 2)]);
-        File.WriteAllText(set.PathOf(set.Runs[3]) + TrajectoryFormat.PartialSuffix, "left by a killed run");
+        File.WriteAllText(set.PathOf(set.Runs[3]) + AtomicFile.TemporarySuffix, "left by a killed run");
 
         var again = DataSet.CreateOrResume(dir.Path, Small());
         var result = Sampler.Run(again, jobs: 2);
@@ -185,5 +185,55 @@ public class SampleTests
         Assert.Single(err.Trim().Split('\n'));
         Assert.Contains(mentioned, err);
         Assert.False(Directory.Exists(dir.File("set")));
+    }
+
+    [Fact]
+    public void TwoSweepsOnOneFolderSplitTheRunsAndEndAsOneSweep()
+    {
+        using var dir = new TempDir();
+        var single = DataSet.CreateOrResume(dir.File("single"), Small());
+        Sampler.Run(single, jobs: 1);
+
+        // Two sweeps started together on one folder, each through its own DataSet (as two processes would).
+        string shared = dir.File("shared");
+        var results = new SweepResult[2];
+        var sweeps = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+            results[k] = Sampler.Run(DataSet.CreateOrResume(shared, Small()), jobs: 2))).ToList();
+        foreach (var t in sweeps) t.Start();
+        foreach (var t in sweeps) t.Join();
+
+        Assert.All(results, r => Assert.Empty(r.Failed));
+        // Every run was simulated by exactly one of them; the other left it.
+        Assert.Equal(single.Runs.Count, results.Sum(r => r.Completed));
+        Assert.All(results, r => Assert.Equal(single.Runs.Count, r.Completed + r.Taken + r.Skipped));
+        var set = DataSet.Open(shared);
+        foreach (var run in set.Runs)
+        {
+            Assert.Equal("complete", set.StatusOf(run, verify: true));
+            Assert.Equal(File.ReadAllBytes(single.PathOf(run)), File.ReadAllBytes(set.PathOf(run)));
+        }
+        Assert.Empty(Directory.GetFiles(shared, "*" + AtomicFile.TemporarySuffix));
+        Assert.Equal(File.ReadAllText(Path.Combine(single.Folder, DataSet.SpecFile)), File.ReadAllText(Path.Combine(shared, DataSet.SpecFile)));
+    }
+
+    [Fact]
+    public void ARunAnotherProcessIsWritingIsLeftToIt()
+    {
+        using var dir = new TempDir();
+        var set = DataSet.CreateOrResume(dir.Path, Small());
+        var busy = set.Runs[2];
+        // Hold the lock of the run's temporary file as another writer would.
+        using (var other = AtomicFile.Create(set.PathOf(busy)))
+        {
+            var result = Sampler.Run(set, jobs: 2);
+            Assert.Equal(set.Runs.Count - 1, result.Completed);
+            Assert.Equal(1, result.Taken);
+            Assert.Empty(result.Failed);
+            Assert.False(File.Exists(set.PathOf(busy)));
+            Assert.Equal("incomplete", set.StatusOf(busy));
+        }
+        var again = Sampler.Run(set, jobs: 1);
+        Assert.Equal(1, again.Completed);
+        Assert.True(set.IsComplete(busy));
     }
 }

@@ -31,7 +31,7 @@ public class TrajectoryFileTests
             }
             writer.Complete();
         }
-        Assert.False(File.Exists(path + TrajectoryFormat.PartialSuffix));
+        Assert.False(File.Exists(path + AtomicFile.TemporarySuffix));
 
         using var reader = FrameSources.Open(path);
         Assert.Equal(frames, reader.Count);
@@ -52,7 +52,7 @@ public class TrajectoryFileTests
         using (var writer = TrajectoryWriter.Create(path, Info(8, 8, 10)))
         {
             writer.Write(0, 0, new byte[64]);
-            Assert.True(File.Exists(path + TrajectoryFormat.PartialSuffix));
+            Assert.True(File.Exists(path + AtomicFile.TemporarySuffix));
             Assert.False(File.Exists(path));
         }
         Assert.Empty(Directory.GetFiles(dir.Path));

@@ -75,10 +75,10 @@ internal static class ClustersCommand
                 throw new PepLabInputException("--sizes", "must name another file than --out");
 
             long total = TotalFrames(files, range);
-            using var csv = AtomicTextFile.Create(outPath, "--out");
-            using var sizesCsv = sizesPath is null ? null : AtomicTextFile.Create(sizesPath, "--sizes");
-            csv.Writer.WriteLine(FramesHeader);
-            sizesCsv?.Writer.WriteLine("run,iteration,size");
+            using var csv = AtomicFile.Create(outPath, "--out");
+            using var sizesCsv = sizesPath is null ? null : AtomicFile.Create(sizesPath, "--sizes");
+            csv.Text.WriteLine(FramesHeader);
+            sizesCsv?.Text.WriteLine("run,iteration,size");
             var notes = new List<string>();
             long written = 0;
 
@@ -96,7 +96,7 @@ internal static class ClustersCommand
                                   $"kept {run.Count - eq.T0} of {run.Count} frames");
                         run = eq.SteadyRun;
                     }
-                    Write(run, csv.Writer, sizesCsv?.Writer);
+                    Write(run, csv.Text, sizesCsv?.Text);
                     written += run.Count;
                 }, n =>
                 {
@@ -108,8 +108,8 @@ internal static class ClustersCommand
                 }, Cancellation);
                 return 0;
             });
-            csv.Complete();
-            sizesCsv?.Complete();
+            csv.CommitOrExplain("--out");
+            sizesCsv?.CommitOrExplain("--sizes");
             foreach (var n in notes) Console.WriteLine(n);
             Console.WriteLine($"wrote {outPath}: {written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
                               (sizesPath is null ? "" : $"; cluster sizes in {sizesPath}"));

@@ -58,7 +58,7 @@ internal static class EquilibrateCommand
             {
                 string col = r.GetValue(column) ?? throw new PepLabInputException("--column", "is required with --csv (the column holding the series)");
                 string? group = r.GetValue(by) ?? (HasColumn(csvValue, "run") && col != "run" ? "run" : null);
-                foreach (var (name, values, iterations) in Csv.ReadColumn(csvValue, col, group)) inputs.Add((name, values, iterations, null));
+                foreach (var (name, values, iterations) in Csv.ReadColumn(csvValue, col, group, "--column", "--by")) inputs.Add((name, values, iterations, null));
             }
             else
             {
@@ -118,13 +118,7 @@ internal static class EquilibrateCommand
         _ => "auto",
     };
 
-    private static bool HasColumn(string csvPath, string name)
-    {
-        if (!File.Exists(csvPath)) throw new PepLabInputException(csvPath, "no such file");
-        using var reader = new StreamReader(csvPath);
-        string? header = reader.ReadLine();
-        return header is not null && Csv.Split(header.TrimStart('\uFEFF')).Any(h => h.Trim() == name);
-    }
+    private static bool HasColumn(string csvPath, string name) => Csv.Header(csvPath).Contains(name);
 
     private static Table Table(List<Row> rows, string method)
     {
@@ -166,11 +160,11 @@ internal static class EquilibrateCommand
 
     private static void WriteCsv(string path, List<Row> rows)
     {
-        using var file = AtomicTextFile.Create(path, "--out");
-        file.Writer.WriteLine(CsvHeader);
+        using var file = AtomicFile.Create(path, "--out");
+        file.Text.WriteLine(CsvHeader);
         foreach (var x in rows)
-            file.Writer.WriteLine(string.Join(',', Csv.Field(x.Series), Csv.Num(x.Points), Csv.Num(x.T0),
+            file.Text.WriteLine(string.Join(',', Csv.Field(x.Series), Csv.Num(x.Points), Csv.Num(x.T0),
                 x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0), Csv.Field(x.Method)));
-        file.Complete();
+        file.CommitOrExplain("--out");
     }
 }

@@ -84,8 +84,8 @@ internal static class PlotCommand
             Description = "Trajectory files (PepLab or original layout), data-set folders (their complete runs) or folders of .h5 files.",
             Arity = ArgumentArity.OneOrMore,
         };
-        public readonly Option<string?> Tumbles = PathOption("--tumbles", "Only runs with these P_t (comma-separated; matched to 1%, so 0.034 picks 0.0337519).");
-        public readonly Option<string?> Densities = PathOption("--densities", "Only runs with these densities (comma-separated).");
+        public readonly Option<string?> Tumbles = PathOption("--tumbles", "Only runs with these P_t: values (matched to 1%, so 0.034 picks 0.0337519) and min:max ranges, comma-separated.");
+        public readonly Option<string?> Densities = PathOption("--densities", "Only runs with these densities: values (matched to 1%) and min:max ranges, comma-separated.");
 
         public Selection()
         {
@@ -103,9 +103,9 @@ internal static class PlotCommand
         public IReadOnlyList<string> Files(ParseResult r)
         {
             var files = PlotInputs.Files(r.GetValue(Paths)!);
-            var t = r.GetValue(Tumbles) is { } ts ? PlotInputs.ParseList(ts, "--tumbles") : null;
-            var d = r.GetValue(Densities) is { } ds ? PlotInputs.ParseList(ds, "--densities") : null;
-            return PlotInputs.Select(files, t, d);
+            var t = r.GetValue(Tumbles) is { } ts ? ValueFilter.Parse(ts, "--tumbles") : null;
+            var d = r.GetValue(Densities) is { } ds ? ValueFilter.Parse(ds, "--densities") : null;
+            return new RunFilter(d, t).Select(files);
         }
     }
 

@@ -117,7 +117,9 @@ internal static class SampleCommand
                 Sampler.Run(set, jobCount, subset, p => report(p.WorkDone), Cancellation));
             if (!quietValue || result.Failed.Count > 0)
             {
-                Console.WriteLine($"{result.Completed} runs done, {result.Skipped} already complete, {result.Failed.Count} failed, in {result.Seconds:0.0} s; manifest: {Path.Combine(set.Folder, DataSet.ManifestFile)}");
+                Console.WriteLine($"{result.Completed} runs done, {result.Skipped} already complete, " +
+                                  (result.Taken > 0 ? $"{result.Taken} done by another process, " : "") +
+                                  $"{result.Failed.Count} failed, in {result.Seconds:0.0} s; manifest: {Path.Combine(set.Folder, DataSet.ManifestFile)}");
                 foreach (var (run, error) in result.Failed) Console.Error.WriteLine($"pep sample: {run.File} failed: {error}");
             }
             return result.Failed.Count == 0 ? Ok : Failure;

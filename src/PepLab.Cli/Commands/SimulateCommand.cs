@@ -30,7 +30,7 @@ internal static class SimulateCommand
     internal sealed class RunOptions
     {
         public readonly Option<double> Density = Option("--density", "Particle density in (0, 1]; N = int(density * nx * ny).", 0.15, "-d");
-        public readonly Option<double> Tumble = Option("--tumble", "Tumbling probability P_t in [0, 1] per particle update.", 0.0725, "-t");
+        public readonly Option<double> Tumble = Option("--tumble", "Tumbling probability P_t in [0, 1] per particle update.", RunParameters.DefaultTumble, "-t");
         public readonly ScheduleOptions Schedule = new();
 
         public void AddTo(Command c)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PepLab.Core;
 using PepLab.Learn;
+using PepLab.Store;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
