@@ -199,31 +199,56 @@ public sealed class PepSimulator
         ushort* idx16 = (ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bits));
         int* idx32 = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_index32));
 
-        // 'last' is where the particle visited now lands: the number of particles not yet visited, minus one.
-        int last = Particles - 1;
+        // 'last' is the slot where the particle visited now lands: the highest slot of those not yet visited.
+        int* last = pos + Particles - 1;
         if (_count32 > 0)
         {
             DrawIndices32(width);
-            for (int k = 0; k < _count32; k++, last--)
-            {
-                int* picked = pos + idx32[k];
-                int p = *picked;
-                *picked = pos[last];
-                pos[last] = Move(lat, nbr, p);
-            }
+            last = Visit(lat, nbr, pos, idx32, idx32 + _count32, last);
         }
-        DrawIndices16(width, last + 1);
-        for (int k = 0; k < _count16; k++, last--)
-        {
-            int* picked = pos + idx16[k];
-            int p = *picked;
-            *picked = pos[last];
-            pos[last] = Move(lat, nbr, p);
-        }
-        pos[0] = Move(lat, nbr, pos[0]); // the one particle left: range 1 needs no draw
+        DrawIndices16(width, (int)(last - pos) + 1);
+        last = Visit(lat, nbr, pos, idx16, idx16 + _count16, last);
+        *last = Move(lat, nbr, *last); // the one particle left (last == pos): range 1 needs no draw
         ApplyTumbles(width);
         SweepsDone++;
         _viewsCurrent = false;
+    }
+
+    /// <summary>
+    /// Draws one sweep's shuffle indices, as <see cref="Sweep"/> would, into <paramref name="indices"/>
+    /// (length at least N - 1): index k is uniform in [0, N - k). For tests of the draws; advances the stream.
+    /// </summary>
+    internal void DrawShuffleIndices(Span<int> indices)
+    {
+        var width = SimdSupport.Clamp(Simd);
+        if (_count32 > 0)
+        {
+            DrawIndices32(width);
+            _index32.AsSpan(0, _count32).CopyTo(indices);
+        }
+        DrawIndices16(width, Particles - _count32);
+        var draws = MemoryMarshal.Cast<ulong, ushort>(_bits.AsSpan());
+        for (int k = 0; k < _count16; k++) indices[_count32 + k] = draws[k];
+    }
+
+    /// <summary>
+    /// The fused Fisher-Yates walk over one batch of drawn indices: for each index j, the particle at
+    /// j is swapped with the one at <paramref name="last"/>, updated, and stored at last, which then
+    /// steps down. A static method with everything in parameters, so the JIT keeps it all in
+    /// registers (no field reloads or spills: a spilled counter would add a store to every update).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int* Visit<TIndex>(byte* lat, int* nbr, int* pos, TIndex* index, TIndex* end, int* last)
+        where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+    {
+        for (; index < end; index++, last--)
+        {
+            int* picked = pos + nint.CreateTruncating(*index);
+            int p = *picked;
+            *picked = *last;
+            *last = Move(lat, nbr, p);
+        }
+        return last;
     }
 
     /// <summary>
@@ -232,14 +257,15 @@ public sealed class PepSimulator
     /// is cleared only when it leaves; the site ahead is occupied either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int Move(byte* lat, int* nbr, int p)
+    private static unsafe int Move(byte* lat, int* nbr, nint p)
     {
-        int site = p >> 2;
-        int ahead = nbr[p];
-        int blocked = lat[ahead];
+        // Native-sized arithmetic throughout, so no index needs a sign extension.
+        nint site = p >> 2;
+        nint ahead = nbr[p];
+        nint blocked = lat[ahead];
         lat[site] = (byte)blocked;
         lat[ahead] = 1;
-        return p + (((ahead - site) << 2) & (blocked - 1));
+        return (int)(p + (((ahead - site) << 2) & (blocked - 1)));
     }
 
     /// <summary>The shuffle indices for ranges above 65535 (lattices with more particles), 32-bit draws, into <c>_index32</c>.</summary>
