@@ -127,15 +127,14 @@ public sealed class Xoshiro256StarStarX8
 
     private void FillScalar(Span<ulong> destination)
     {
+        // Lane by lane, so each lane's state stays in registers for the whole batch.
         Span<ulong> s = _state;
-        for (int b = 0; b < destination.Length; b += Lanes)
+        for (int k = 0; k < Lanes; k++)
         {
-            for (int k = 0; k < Lanes; k++)
-            {
-                ulong s0 = s[k], s1 = s[Lanes + k], s2 = s[2 * Lanes + k], s3 = s[3 * Lanes + k];
-                destination[b + k] = Xoshiro256StarStar.Step(ref s0, ref s1, ref s2, ref s3);
-                s[k] = s0; s[Lanes + k] = s1; s[2 * Lanes + k] = s2; s[3 * Lanes + k] = s3;
-            }
+            ulong s0 = s[k], s1 = s[Lanes + k], s2 = s[2 * Lanes + k], s3 = s[3 * Lanes + k];
+            for (int b = k; b < destination.Length; b += Lanes)
+                destination[b] = Xoshiro256StarStar.Step(ref s0, ref s1, ref s2, ref s3);
+            s[k] = s0; s[Lanes + k] = s1; s[2 * Lanes + k] = s2; s[3 * Lanes + k] = s3;
         }
     }
 
