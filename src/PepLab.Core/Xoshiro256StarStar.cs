@@ -9,7 +9,7 @@ namespace PepLab.Core;
 /// </summary>
 public struct Xoshiro256StarStar
 {
-    /// <summary>Name recorded in trajectory files.</summary>
+    /// <summary>The generator's name (also what files of simulation stream 1 record: see <see cref="SimulationStream"/>).</summary>
     public const string Name = "xoshiro256**";
 
     private ulong _s0, _s1, _s2, _s3;
@@ -52,6 +52,29 @@ public struct Xoshiro256StarStar
         _s1 = SplitMix64(ref x);
         _s2 = SplitMix64(ref x);
         _s3 = SplitMix64(ref x);
+    }
+
+    /// <summary>
+    /// Advances the state by 2^128 steps (the authors' jump polynomial): generators that start
+    /// one jump apart give 2^128 outputs each before either reaches the other's first output, so
+    /// they serve as non-overlapping parallel streams.
+    /// </summary>
+    public void Jump()
+    {
+        ReadOnlySpan<ulong> polynomial = [0x180EC6D33CFD0ABAUL, 0xD5A61266F0C9392CUL, 0xA9582618E03FC9AAUL, 0x39ABDC4529B1661CUL];
+        ulong j0 = 0, j1 = 0, j2 = 0, j3 = 0;
+        foreach (ulong word in polynomial)
+        {
+            for (int bit = 0; bit < 64; bit++)
+            {
+                if ((word & (1UL << bit)) != 0)
+                {
+                    j0 ^= _s0; j1 ^= _s1; j2 ^= _s2; j3 ^= _s3;
+                }
+                NextUInt64();
+            }
+        }
+        _s0 = j0; _s1 = j1; _s2 = j2; _s3 = j3;
     }
 
     /// <summary>One step of SplitMix64 (Steele, Lea and Flood 2014).</summary>

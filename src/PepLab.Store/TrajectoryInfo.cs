@@ -43,7 +43,7 @@ public sealed record TrajectoryInfo
         Warmup = p.Warmup,
         Interval = p.EffectiveInterval,
         Seed = p.Seed,
-        Generator = Xoshiro256StarStar.Name,
+        Generator = SimulationStream.Current,
         PeplabVersion = PepLabVersion.Current,
     };
 }

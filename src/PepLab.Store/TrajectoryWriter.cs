@@ -144,7 +144,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
             [TrajectoryFormat.Attr.Nx] = info.Nx,
             [TrajectoryFormat.Attr.Ny] = info.Ny,
             [TrajectoryFormat.Attr.Particles] = info.Particles,
-            [TrajectoryFormat.Attr.Generator] = info.Generator ?? Xoshiro256StarStar.Name,
+            [TrajectoryFormat.Attr.Generator] = info.Generator ?? SimulationStream.Current,
             [TrajectoryFormat.Attr.PeplabVersion] = info.PeplabVersion ?? PepLabVersion.Current,
         };
         if (info.Speed is { } speed) a[TrajectoryFormat.Attr.Speed] = speed;

@@ -92,7 +92,7 @@ public class SimulateCommandTests
             assert a["format"] == "peplab.trajectory" and a["format_version"] == 1
             assert a["nx"] == 12 and a["ny"] == 20 and a["particles"] == n and a["seed"] == 31
             assert abs(a["density"] - n / 240) < 1e-15 and a["density_requested"] == 0.25 and a["tumble"] == 0.1
-            assert a["speed"] == 10 and a["warmup"] == 5 and a["interval"] == 10 and a["generator"] == "xoshiro256**"
+            assert a["speed"] == 10 and a["warmup"] == 5 and a["interval"] == 10 and a["generator"] == "xoshiro256**x8 stream 2"
             print("ok", x.sum())
             """);
         Assert.StartsWith("ok", output);
