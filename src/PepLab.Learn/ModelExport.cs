@@ -36,7 +36,7 @@ public static class ModelExport
     {
         "pytorch" or "torch" => ExportFormat.PyTorch,
         "onnx" => throw new PepLabInputException(subject,
-            "onnx is not available: TorchSharp has no ONNX exporter; export to pytorch and run torch.onnx.export on the generated model.py"),
+            "onnx is not available (TorchSharp has no ONNX exporter); use --to pytorch"),
         _ => throw new PepLabInputException(subject, $"unknown format '{name}' (pytorch)"),
     };
 

@@ -10,7 +10,7 @@ namespace PepLab.Learn;
 /// (<c>encode</c>), PepLab's padding rules (<c>plan_axis</c>, <c>pad</c>: Keras "same", valid,
 /// circular, explicit zeros) and <c>predict</c>, which turns the output into P_t (and, for a
 /// gaussian head, the calibrated standard deviation of ln P_t) exactly as PepLab does. The module
-/// needs only torch; it was checked against PyTorch 1.13 and later.
+/// needs only torch (the tests run it with PyTorch 1.13).
 /// </summary>
 internal static class PyTorchModuleWriter
 {
