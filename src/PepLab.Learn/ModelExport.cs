@@ -78,7 +78,7 @@ public static class ModelExport
     }
 
     /// <summary>The renamed state (see <see cref="WriteStateDict"/>); every key the module expects, none other.</summary>
-    internal static IReadOnlyList<(string Key, Tensor Value)> PyTorchStateDict(Network network, IReadOnlyList<PyTorchLayer> plan)
+    private static IReadOnlyList<(string Key, Tensor Value)> PyTorchStateDict(Network network, IReadOnlyList<PyTorchLayer> plan)
     {
         var byIndex = plan.Where(p => p.Attribute is not null).ToDictionary(p => p.Index);
         var result = new List<(string, Tensor)>();
@@ -91,10 +91,6 @@ public static class ModelExport
             result.Add(($"{layer.Attribute}.{parts[3]}", tensor.detach().cpu().contiguous()));
         }
         var expected = plan.SelectMany(p => p.StateKeys).ToList();
-        var present = result.Select(r => r.Item1).ToHashSet(StringComparer.Ordinal);
-        // A batch-norm layer's update counter is part of PyTorch's state_dict; it plays no part in prediction.
-        foreach (var key in expected.Where(k => !present.Contains(k) && k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)))
-            result.Add((key, tensor(0L)));
         var missing = expected.Except(result.Select(r => r.Item1)).ToList();
         var extra = result.Select(r => r.Item1).Except(expected).ToList();
         if (missing.Count > 0 || extra.Count > 0)

@@ -123,10 +123,10 @@ internal static class PyTorchModuleWriter
 
     private static string OutputText(ModelConfig c)
     {
-        string target = c.Target == TargetTransform.Log ? "ln P_t, so P_t = exp(output)" : "P_t itself";
-        return c.Head == Head.Gaussian
-            ? $"two values, the mean of {target} and the log variance of ln P_t; sigma = SIGMA_SCALE * exp(clamp(log_var, -12, 12) / 2), SIGMA_SCALE being the factor fitted after training"
-            : $"one value, {target}";
+        if (c.Head == Head.Gaussian)
+            return "two values, the mean of ln P_t (P_t = exp(mean)) and its log variance; sigma, the standard deviation of ln P_t, " +
+                   "is SIGMA_SCALE * exp(clamp(log_var, -12, 12) / 2), SIGMA_SCALE being the factor fitted after training";
+        return c.Target == TargetTransform.Log ? "one value, ln P_t (P_t = exp(output))" : "one value, P_t itself";
     }
 
     private static string EncodingCode(InputEncoding e) => e switch
