@@ -7,14 +7,15 @@ using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
 
-/// <summary><c>pep model summary</c> and <c>pep model filters</c>.</summary>
+/// <summary><c>pep model summary</c>, <c>pep model filters</c> and <c>pep model export</c>.</summary>
 internal static class ModelCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("model", "Inspect models: layer table (summary) and first-layer kernels (filters).");
+        var cmd = new Command("model", "Inspect and export models: layer table (summary), first-layer kernels (filters), PyTorch export (export).");
         cmd.Subcommands.Add(BuildSummary());
         cmd.Subcommands.Add(BuildFilters());
+        cmd.Subcommands.Add(BuildExport());
         return cmd;
     }
 
@@ -110,6 +111,27 @@ internal static class ModelCommand
                         Console.WriteLine("  " + string.Join(' ', Enumerable.Range(0, kw).Select(j => weights[f, c, i, j].ToString("+0.000;-0.000", CultureInfo.InvariantCulture))));
                 }
             Console.WriteLine($"wrote {dir}: filters.png (rows = filters, columns = input channels), filters.csv");
+            return Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command BuildExport()
+    {
+        var folder = new Argument<string>("MODEL") { Description = "A trained model folder (or its model.json)." };
+        var to = Option("--to", "Format: pytorch (state_dict.pt for torch.load, model.py defining the network and predict(frames), README.md).", "pytorch");
+        var output = PathOption("--out", "Folder to write (default: MODEL/pytorch); refused if it exists and is not empty, unless --overwrite.", "-o");
+        var overwrite = Flag("--overwrite", "Replace an export already in --out (other files there are left alone).");
+        var cmd = new Command("export", "Write a trained model in a form other tools load: for PyTorch, its weights as a state_dict and a generated model.py with the same network, input encoding and output transform.");
+        cmd.Arguments.Add(folder);
+        foreach (var o in new Option[] { to, output, overwrite }) cmd.Options.Add(o);
+        cmd.SetAction(r => Guard("model export", () =>
+        {
+            ModelExport.ParseFormat(r.GetValue(to)!, "--to");
+            using var model = ModelFile.Load(r.GetValue(folder)!);
+            string dir = r.GetValue(output) ?? Path.Combine(model.Folder, "pytorch");
+            var export = ModelExport.ToPyTorch(model, dir, r.GetValue(overwrite));
+            Console.WriteLine($"wrote {dir}: {string.Join(", ", export.Files)} (PyTorch: import model; net = model.load(); net.predict(frames))");
             return Ok;
         }));
         return cmd;
