@@ -14,9 +14,6 @@ namespace PepLab.Learn;
 /// </summary>
 internal static class PyTorchModuleWriter
 {
-    /// <summary>The log variance of a gaussian head is clamped to ±this before sigma = exp(log_var / 2), as in training and prediction.</summary>
-    private const double LogVarLimit = 12;
-
     public static string Module(LoadedModel model, IReadOnlyList<PyTorchLayer> plan)
     {
         var doc = model.Document;
@@ -47,7 +44,7 @@ internal static class PyTorchModuleWriter
             TARGET = "{{LearnNames.Of(config.Target)}}"  # the first output is {{(config.Target == TargetTransform.Log ? "ln P_t" : "P_t itself")}}
             HEAD = "{{LearnNames.Of(config.Head)}}"
             SIGMA_SCALE = {{Float(doc.Calibration?.SigmaScale ?? 1)}}  # calibration.sigma_scale of model.json (gaussian head; 1 when absent)
-            LOG_VAR_LIMIT = {{Float(LogVarLimit)}}  # the log variance is clamped to [-12, 12] before sigma = exp(log_var / 2)
+            LOG_VAR_LIMIT = {{Float(Trainer.LogVarLimit)}}  # the log variance is clamped to [-12, 12] before sigma = exp(log_var / 2)
             LATTICE = ({{doc.Input.Nx}}, {{doc.Input.Ny}})  # (rows, columns) of the training frames
             SIZE_AGNOSTIC = {{(doc.Input.SizeAgnostic ? "True" : "False")}}
             STATE_DICT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "state_dict.pt")

@@ -535,7 +535,8 @@ public static class Trainer
         return (lossSum / Math.Max(1, n), new Predictions { Runs = runs, Frames = index, Truth = truth, Target = target, Sigma = sigma, Tumble = tumble });
     }
 
-    private const double LogVarLimit = 12;
+    /// <summary>The log variance of a gaussian head is clamped to ±this before sigma = exp(log_var / 2), in training, prediction and the PyTorch export.</summary>
+    internal const double LogVarLimit = 12;
 
     /// <summary>One optimisation step on a batch; returns the batch's mean loss.</summary>
     public static float Step(Network net, optim.Optimizer optimizer, Batch batch, int nx, int ny, TrainOptions options, Device device)
