@@ -51,4 +51,46 @@ public class DamagedFileTests
             Assert.True(code == 0, $"pep {string.Join(' ', command.Take(2))}: exit {code}: {error}");
         }
     }
+
+    [Fact]
+    public void AttributesRewrittenByH5pyAreAcceptedByEveryReadingCommand()
+    {
+        using var dir = new TempDir();
+        string file = dir.File("run.h5");
+        ReaderValidationTests.WriteWithH5pyAttributes(file);
+        foreach (var command in ReadingCommands)
+        {
+            var args = command.Select(a => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, file, dir.File("out"))).ToArray();
+            var (code, _, error) = InProcessPep.Run(args);
+            Assert.True(code == 0, $"pep {string.Join(' ', command.Take(2))}: exit {code}: {error}");
+            Assert.Empty(error);
+        }
+    }
+
+    [Fact]
+    public void SnapshotsBeyondWhatCanBeHeldAreRefusedUpFront()
+    {
+        using var dir = new TempDir();
+        var (code, output, error) = InProcessPep.Run("simulate", "--snapshots", "2147483647", "--nx", "8", "--ny", "8", "--out", dir.File("x.h5"), "--quiet");
+        Assert.Equal(2, code);
+        Assert.StartsWith("pep simulate: error: --snapshots: 2147483647 is more than this machine can hold", error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(output);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void ExportingATrajectoryOfNoFramesIsRefusedInOneLine()
+    {
+        using var dir = new TempDir();
+        string file = dir.File("empty.h5");
+        DamagedTrajectories.Craft(file, s =>
+        {
+            s.FramesData = Array.Empty<byte>();
+            s.FrameDims = [0, DamagedTrajectories.Side, DamagedTrajectories.Side];
+            s.Iterations = Array.Empty<long>();
+        });
+        using (var reader = Store.FrameSources.Open(file)) Assert.Equal(0, reader.Count);
+        InProcessPep.AssertRefused(["export", "legacy", "{0}", "--out", "{1}/legacy", "--quiet"], file, "holds no frames", dir.File("out"));
+    }
 }
