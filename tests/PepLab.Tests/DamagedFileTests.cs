@@ -57,7 +57,7 @@ public class DamagedFileTests
     {
         using var dir = new TempDir();
         string file = dir.File("run.h5");
-        ReaderValidationTests.WriteWithH5pyAttributes(file);
+        DamagedTrajectories.WriteWithH5pyAttributes(file);
         foreach (var command in ReadingCommands)
         {
             var args = command.Select(a => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, file, dir.File("out"))).ToArray();

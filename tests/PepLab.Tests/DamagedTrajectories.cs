@@ -90,6 +90,35 @@ public static class DamagedTrajectories
             Speed = 1, Warmup = 0, Snapshots = Frames, Interval = Interval, Seed = seed,
         }, path);
 
+    /// <summary>Rewrites every root attribute as h5py stores a Python value: int64, float64, variable-length UTF-8.</summary>
+    public const string RewriteAttributesWithH5py = """
+        import sys, h5py, numpy as np
+        with h5py.File(sys.argv[1], "r+") as f:
+            for k, v in list(f.attrs.items()):
+                del f.attrs[k]
+                if isinstance(v, (bytes, str)):
+                    f.attrs[k] = v.decode() if isinstance(v, bytes) else v
+                elif isinstance(v, (np.floating, float)):
+                    f.attrs[k] = float(v)
+                else:
+                    f.attrs[k] = int(v)
+        with h5py.File(sys.argv[1], "r") as f:
+            print(" ".join(f"{k}={f.attrs[k].dtype if hasattr(f.attrs[k], 'dtype') else 'str'}" for k in sorted(f.attrs)))
+        """;
+
+    /// <summary>Writes a valid trajectory at <paramref name="path"/> and rewrites its attributes with h5py; returns h5py's account of their types.</summary>
+    public static string WriteWithH5pyAttributes(string path, double tumble = 0.1)
+    {
+        string python = ExternalTools.Python("h5py", "numpy");
+        DamagedTrajectories.WriteValid(path, tumble);
+        string script = Path.Combine(Path.GetDirectoryName(path)!, "rewrite.py");
+        File.WriteAllText(script, RewriteAttributesWithH5py);
+        var (code, output, error) = ExternalTools.Run(python, $"\"{script}\" \"{path}\"");
+        Assert.True(code == 0, error);
+        File.Delete(script);
+        return output;
+    }
+
     /// <summary>Writes a valid file, then rewrites its bytes with <paramref name="damage"/>.</summary>
     private static void Damage(string path, Func<byte[], byte[]> damage)
     {

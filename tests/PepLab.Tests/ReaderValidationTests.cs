@@ -6,42 +6,13 @@ namespace PepLab.Tests;
 /// <summary>What the trajectory readers accept, warn about and refuse, checked on the readers themselves.</summary>
 public class ReaderValidationTests
 {
-    /// <summary>Rewrites every root attribute as h5py stores a Python value: int64, float64, variable-length UTF-8.</summary>
-    public const string RewriteAttributesWithH5py = """
-        import sys, h5py, numpy as np
-        with h5py.File(sys.argv[1], "r+") as f:
-            for k, v in list(f.attrs.items()):
-                del f.attrs[k]
-                if isinstance(v, (bytes, str)):
-                    f.attrs[k] = v.decode() if isinstance(v, bytes) else v
-                elif isinstance(v, (np.floating, float)):
-                    f.attrs[k] = float(v)
-                else:
-                    f.attrs[k] = int(v)
-        with h5py.File(sys.argv[1], "r") as f:
-            print(" ".join(f"{k}={f.attrs[k].dtype if hasattr(f.attrs[k], 'dtype') else 'str'}" for k in sorted(f.attrs)))
-        """;
-
-    /// <summary>Writes a valid trajectory at <paramref name="path"/> and rewrites its attributes with h5py; returns h5py's account of their types.</summary>
-    public static string WriteWithH5pyAttributes(string path, double tumble = 0.1)
-    {
-        string python = ExternalTools.Python("h5py", "numpy");
-        DamagedTrajectories.WriteValid(path, tumble);
-        string script = Path.Combine(Path.GetDirectoryName(path)!, "rewrite.py");
-        File.WriteAllText(script, RewriteAttributesWithH5py);
-        var (code, output, error) = ExternalTools.Run(python, $"\"{script}\" \"{path}\"");
-        Assert.True(code == 0, error);
-        File.Delete(script);
-        return output;
-    }
-
     [Fact]
     public void AttributesRewrittenByH5pyReadBackUnchanged()
     {
         using var dir = new TempDir();
         string original = dir.File("original.h5"), rewritten = dir.File("rewritten.h5");
         DamagedTrajectories.WriteValid(original);
-        string types = WriteWithH5pyAttributes(rewritten);
+        string types = DamagedTrajectories.WriteWithH5pyAttributes(rewritten);
         Assert.Contains("nx=int64", types);
         Assert.Contains("tumble=float64", types);
         Assert.Contains("seed=int64", types);
