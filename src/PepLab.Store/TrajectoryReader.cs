@@ -220,7 +220,8 @@ public sealed class TrajectoryReader : IFrameSource
         int ny = Int(path, file, TrajectoryFormat.Attr.Ny, 2) ?? throw Missing(path, TrajectoryFormat.Attr.Ny);
         if ((long)nx * ny > int.MaxValue / 4)
             throw new BadFileException(path, $"has nx = {nx} and ny = {ny}: a lattice too large to read");
-        double density = Real(path, file, TrajectoryFormat.Attr.Density, 0, 1, lowOpen: true) ?? throw Missing(path, TrajectoryFormat.Attr.Density);
+        // The actual density may be 0 (an empty lattice is a valid, if dull, frame); the requested one may not.
+        double density = Real(path, file, TrajectoryFormat.Attr.Density, 0, 1, lowOpen: false) ?? throw Missing(path, TrajectoryFormat.Attr.Density);
         var seed = Hdf5Files.ReadInteger(path, file, TrajectoryFormat.Attr.Seed);
         if (seed is { } s && (s < 0 || s > ulong.MaxValue))
             throw new BadFileException(path, $"attribute '{TrajectoryFormat.Attr.Seed}' is {s}, outside 0..{ulong.MaxValue}");
@@ -232,7 +233,7 @@ public sealed class TrajectoryReader : IFrameSource
             Tumble = Real(path, file, TrajectoryFormat.Attr.Tumble, 0, 1, lowOpen: false) ?? throw Missing(path, TrajectoryFormat.Attr.Tumble),
             Nx = nx,
             Ny = ny,
-            Particles = Int(path, file, TrajectoryFormat.Attr.Particles, 1, nx * ny) ?? throw Missing(path, TrajectoryFormat.Attr.Particles),
+            Particles = Int(path, file, TrajectoryFormat.Attr.Particles, 0, nx * ny) ?? throw Missing(path, TrajectoryFormat.Attr.Particles),
             Frames = 0,
             Speed = Int(path, file, TrajectoryFormat.Attr.Speed, 1),
             Warmup = Int(path, file, TrajectoryFormat.Attr.Warmup, 0),
