@@ -63,16 +63,21 @@ internal static class Cli
     /// </summary>
     public static void OnInterrupt(Func<string> note) => _interruptedNote = note;
 
-    /// <summary>Runs a command body, turning bad input into one line on stderr and exit code 2.</summary>
+    /// <summary>
+    /// Runs a command body, turning bad input (a <see cref="PepLabInputException"/>, a
+    /// <see cref="BadFileException"/> from a reader included, also when a parallel loop wraps it)
+    /// into one line on stderr and exit code 2. Warnings go to stderr as one line each.
+    /// </summary>
     public static int Guard(string command, Func<int> body)
     {
+        Warnings.Sink = line => Console.Error.WriteLine($"pep {command}: warning: {line}");
         try
         {
             return body();
         }
-        catch (PepLabInputException e)
+        catch (Exception e) when (InputProblem(e) is { } input)
         {
-            Error(command, e.Message);
+            Error(command, input.Message);
             return BadInput;
         }
         catch (OperationCanceledException)
@@ -100,6 +105,14 @@ internal static class Cli
 
     private static string Quote(string word) =>
         word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./:=,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
+
+    /// <summary>The bad-input exception behind <paramref name="e"/>: itself, or the first one an <see cref="AggregateException"/> holds.</summary>
+    private static PepLabInputException? InputProblem(Exception e) => e switch
+    {
+        PepLabInputException input => input,
+        AggregateException aggregate => aggregate.Flatten().InnerExceptions.OfType<PepLabInputException>().FirstOrDefault(),
+        _ => null,
+    };
 
     public static void Error(string command, string message) =>
         Console.Error.WriteLine($"pep {command}: error: {message.ReplaceLineEndings(" ")}");

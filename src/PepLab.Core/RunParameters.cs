@@ -63,6 +63,14 @@ public sealed record RunParameters
     public double TotalUpdates =>
         ((double)Warmup + (double)(Snapshots - 1) * EffectiveInterval + 1) * Speed * Particles;
 
+    /// <summary>
+    /// The most snapshots one run may keep on this machine: the iteration list (8 bytes per snapshot,
+    /// held in memory by the writer and by every reader) must be one array and take at most an eighth
+    /// of the memory available to the process.
+    /// </summary>
+    public static int MaxSnapshots =>
+        (int)Math.Min(Array.MaxLength, Math.Max(1, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8 / sizeof(long)));
+
     /// <summary>The original's snapshot interval <c>int(1/P_t)</c>, or null for P_t = 0.</summary>
     public static int? DefaultInterval(double tumble)
     {
@@ -93,6 +101,10 @@ public sealed record RunParameters
         if (Speed < 1) throw new PepLabInputException("--speed", $"must be at least 1 (got {Speed})");
         if (Warmup < 0) throw new PepLabInputException("--warmup", $"must be at least 0 (got {Warmup})");
         if (Snapshots < 1) throw new PepLabInputException("--snapshots", $"must be at least 1 (got {Snapshots})");
+        if (Snapshots > MaxSnapshots)
+            throw new PepLabInputException("--snapshots",
+                $"{Snapshots} is more than this machine can hold: the writer and every reader keep one 8-byte iteration per snapshot in memory " +
+                $"({Snapshots * 8.0 / (1 << 30):0.#} GiB); at most {MaxSnapshots} here");
         if (Interval is < 1) throw new PepLabInputException("--interval", $"must be at least 1 (got {Interval})");
         _ = EffectiveInterval;
         return this;

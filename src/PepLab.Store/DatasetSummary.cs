@@ -89,10 +89,11 @@ public sealed record DatasetSummary(
             ? Directory.EnumerateFiles(path, "*" + AtomicFile.TemporarySuffix, SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
             : [];
 
-    /// <summary>The summary of one trajectory file of either layout.</summary>
+    /// <summary>The summary of one trajectory file of either layout, after reading every frame (a damaged or invalid file is refused).</summary>
     public static RunFileSummary Summarise(string file)
     {
         using var source = FrameSources.Open(file);
+        source.Verify();
         var info = source.Info;
         return new RunFileSummary(
             File: file,

@@ -21,7 +21,11 @@ public interface IFrameSource : IDisposable
     /// <summary>Iteration of each frame, in frame order (ascending).</summary>
     IReadOnlyList<long> Iterations { get; }
 
-    /// <summary>Reads frames <paramref name="start"/> .. start + count - 1 into <paramref name="destination"/> (count * nx * ny bytes).</summary>
+    /// <summary>
+    /// Reads frames <paramref name="start"/> .. start + count - 1 into <paramref name="destination"/>
+    /// (count * nx * ny bytes). The file readers validate what they read: a chunk that does not decode
+    /// or a value outside 0..4 throws <see cref="BadFileException"/> naming the file and the frame.
+    /// </summary>
     void ReadFrames(int start, int count, Span<byte> destination);
 }
 
@@ -37,6 +41,23 @@ public static class FrameSourceExtensions
         var frame = new byte[source.Info.Nx * source.Info.Ny];
         source.ReadFrames(index, 1, frame);
         return frame;
+    }
+
+    /// <summary>
+    /// Reads every frame once, in blocks, so that the reader validates all of them (each chunk
+    /// decodes, every value is 0..4): throws <see cref="BadFileException"/> at the first problem.
+    /// </summary>
+    public static void Verify(this IFrameSource source, CancellationToken cancellation = default)
+    {
+        int size = source.Info.Nx * source.Info.Ny;
+        int block = Math.Max(1, Math.Min(source.Count, (4 << 20) / size));
+        var buffer = new byte[block * size];
+        for (int b = 0; b < source.Count; b += block)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int n = Math.Min(block, source.Count - b);
+            source.ReadFrames(b, n, buffer.AsSpan(0, n * size));
+        }
     }
 
     /// <summary>

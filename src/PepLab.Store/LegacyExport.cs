@@ -16,7 +16,7 @@ public static class LegacyExport
     /// <summary>
     /// Reads the metadata of every source and names its target in <paramref name="folder"/>.
     /// Throws <see cref="PepLabInputException"/> before anything is written when a source cannot be
-    /// read, two sources map to one file name (the original's names hold only P_t to 3 decimals
+    /// read or holds no frames, two sources map to one file name (the original's names hold only P_t to 3 decimals
     /// and the density: replicas or close tumbles collide), or a target exists and
     /// <paramref name="overwrite"/> is false.
     /// </summary>
@@ -29,7 +29,15 @@ public static class LegacyExport
         foreach (var source in sources)
         {
             TrajectoryInfo info;
-            using (var reader = FrameSources.Open(source)) info = reader.Info;
+            using (var reader = FrameSources.Open(source))
+            {
+                // Every frame is read (and so validated) before anything is written: a damaged
+                // source is refused with nothing left behind.
+                reader.Verify();
+                info = reader.Info;
+            }
+            if (info.Frames == 0)
+                throw new PepLabInputException(source, "holds no frames: the original layout has nothing to store for it (a file of no conf_* datasets is not readable as that layout)");
             string target = Path.Combine(folder, LegacyFormat.FileName(info.Tumble, info.DensityRequested));
             if (byTarget.TryGetValue(target, out var other))
                 throw new PepLabInputException(source,

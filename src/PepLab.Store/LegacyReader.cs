@@ -27,7 +27,7 @@ public sealed class LegacyReader : IFrameSource
         Path = path;
         _file = file;
         if (!LegacyFormat.TryParseFileName(path, out double tumble, out double density))
-            throw new PepLabInputException(path,
+            throw new BadFileException(path,
                 $"holds conf_* datasets of the original layout, but its name does not parse as " +
                 $"{LegacyFormat.FilePrefix}{{P_t:.3f}}_{{density}}{LegacyFormat.FileExtension} with P_t in [0, 1] and density in (0, 1]");
 
@@ -49,8 +49,13 @@ public sealed class LegacyReader : IFrameSource
             }
         }
         if (frames.Count == 0)
-            throw new PepLabInputException(path, "has no conf_{iteration} frame datasets (only rolled copies)");
+            throw new BadFileException(path, "has no conf_{iteration} frame datasets (only rolled copies)");
         frames.Sort((a, b) => a.Iteration.CompareTo(b.Iteration));
+        for (int i = 1; i < frames.Count; i++)
+        {
+            if (frames[i].Iteration == frames[i - 1].Iteration)
+                throw new BadFileException(path, $"{frames[i - 1].Dataset.Name} and {frames[i].Dataset.Name} are both iteration {frames[i].Iteration}");
+        }
         _frames = frames.Select(f => f.Dataset).ToArray();
         _iterations = frames.Select(f => f.Iteration).ToArray();
         RolledCopies = rolled;
@@ -60,7 +65,7 @@ public sealed class LegacyReader : IFrameSource
         var first = _frames[0];
         var dims = first.Space.Dimensions;
         if (dims.Length != 2 || dims[0] < 2 || dims[1] < 2 || dims[0] > int.MaxValue || dims[1] > int.MaxValue)
-            throw new PepLabInputException(path, $"{first.Name} has shape ({string.Join(", ", dims)}), not a 2-d frame (nx, ny)");
+            throw new BadFileException(path, $"{first.Name} has shape ({string.Join(", ", dims)}), not a 2-d frame (nx, ny)");
         int nx = (int)dims[0], ny = (int)dims[1];
         _ = new Lattice(nx, ny);
         _ = ElementOf(path, first);
@@ -99,12 +104,12 @@ public sealed class LegacyReader : IFrameSource
     public IReadOnlyList<int> Rolls { get; }
 
     /// <summary>
-    /// Opens a file of the original layout. Throws <see cref="PepLabInputException"/> naming the
+    /// Opens a file of the original layout. Throws <see cref="BadFileException"/> naming the
     /// file when its name does not parse or it holds no readable <c>conf_{iteration}</c> frames.
     /// </summary>
     public static LegacyReader Open(string path)
     {
-        if (!File.Exists(path)) throw new PepLabInputException(path, "no such file");
+        if (!File.Exists(path)) throw new BadFileException(path, "no such file");
         Hdf5Files.CheckWhole(path);
         NativeFile file;
         try
@@ -113,7 +118,7 @@ public sealed class LegacyReader : IFrameSource
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new PepLabInputException(path, $"cannot be opened as HDF5 ({e.GetType().Name}: {e.Message})");
+            throw new BadFileException(path, $"cannot be opened as HDF5 ({BadFileException.Describe(e)})", e);
         }
         try
         {
@@ -124,7 +129,7 @@ public sealed class LegacyReader : IFrameSource
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new PepLabInputException(path, $"its root group cannot be listed ({e.GetType().Name}: {e.Message})");
+                throw new BadFileException(path, $"its root group cannot be listed ({BadFileException.Describe(e)})", e);
             }
             return Open(path, file, children);
         }
@@ -146,13 +151,13 @@ public sealed class LegacyReader : IFrameSource
         {
             return new LegacyReader(path, file, rootChildren);
         }
-        catch (PepLabInputException)
+        catch (BadFileException)
         {
             throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new PepLabInputException(path, $"cannot be read as an original-layout file ({e.GetType().Name}: {e.Message})");
+            throw new BadFileException(path, $"cannot be read as an original-layout file ({BadFileException.Describe(e)})", e);
         }
     }
 
@@ -176,7 +181,7 @@ public sealed class LegacyReader : IFrameSource
         {
             var dims = dataset.Space.Dimensions;
             if (dims.Length != 2 || (long)dims[0] != Info.Nx || (long)dims[1] != Info.Ny)
-                throw new PepLabInputException(Path, $"{dataset.Name} has shape ({string.Join(", ", dims)}), the first frame ({Info.Nx}, {Info.Ny})");
+                throw new BadFileException(Path, $"{dataset.Name} has shape ({string.Join(", ", dims)}), the first frame ({Info.Nx}, {Info.Ny})");
             var element = ElementOf(Path, dataset);
             int width = Width(element);
             int size = frame.Length;
@@ -201,16 +206,15 @@ public sealed class LegacyReader : IFrameSource
                 Narrow(element, raw, frame, dataset.Name);
                 return;
             }
-            foreach (byte v in frame)
-                if (v > 4) throw OutOfRange(dataset.Name, v);
+            FrameValues.Check(Path, 0, frame, size, Info.Ny, _ => dataset.Name);
         }
-        catch (PepLabInputException)
+        catch (BadFileException)
         {
             throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new PepLabInputException(Path, $"{dataset.Name} cannot be read ({e.GetType().Name}: {e.Message})");
+            throw new BadFileException(Path, $"{dataset.Name} cannot be read ({BadFileException.Describe(e)})", e);
         }
     }
 
@@ -225,7 +229,7 @@ public sealed class LegacyReader : IFrameSource
                 for (int i = 0; i < frame.Length; i++)
                 {
                     int v = values[i];
-                    if ((uint)v > 4) throw OutOfRange(name, v);
+                    if ((uint)v > 4) throw OutOfRange(name, i, v);
                     frame[i] = (byte)v;
                 }
                 break;
@@ -244,7 +248,7 @@ public sealed class LegacyReader : IFrameSource
                         ElementType.UInt64 => (long)Math.Min(MemoryMarshal.Cast<byte, ulong>(raw)[i], long.MaxValue),
                         _ => raw[i],
                     };
-                    if (v is < 0 or > 4) throw OutOfRange(name, v);
+                    if (v is < 0 or > 4) throw OutOfRange(name, i, v);
                     frame[i] = (byte)v;
                 }
                 break;
@@ -252,14 +256,13 @@ public sealed class LegacyReader : IFrameSource
         }
     }
 
-    private PepLabInputException OutOfRange(string dataset, long value) =>
-        new(Path, $"{dataset} holds the value {value}; frames hold 0 (empty) or 1..4 (orientation + 1)");
+    private BadFileException OutOfRange(string dataset, int site, long value) => FrameValues.OutOfRange(Path, dataset, site, Info.Ny, value);
 
     private static ElementType ElementOf(string path, NativeDataset dataset)
     {
         var type = dataset.Type;
         if (type.Class != H5DataTypeClass.FixedPoint)
-            throw new PepLabInputException(path, $"{dataset.Name} is of HDF5 class {type.Class}, not an integer frame");
+            throw new BadFileException(path, $"{dataset.Name} is of HDF5 class {type.Class}, not an integer frame");
         bool signed = type.FixedPoint.IsSigned;
         return (type.Size, signed) switch
         {
@@ -271,7 +274,7 @@ public sealed class LegacyReader : IFrameSource
             (4, true) => ElementType.Int32,
             (8, false) => ElementType.UInt64,
             (8, true) => ElementType.Int64,
-            _ => throw new PepLabInputException(path, $"{dataset.Name} holds {type.Size}-byte integers; frames are 1, 2, 4 or 8 bytes"),
+            _ => throw new BadFileException(path, $"{dataset.Name} holds {type.Size}-byte integers; frames are 1, 2, 4 or 8 bytes"),
         };
     }
 

@@ -106,7 +106,7 @@ public class LegacyReaderTests
         void Fails(string name, string expected)
         {
             string path = dir.File(name);
-            var e = Assert.Throws<PepLabInputException>(() => FrameSources.Open(path).Dispose());
+            var e = Assert.Throws<BadFileException>(() => FrameSources.Open(path).Dispose());
             Assert.Contains(path, e.Message);
             Assert.Contains(expected, e.Message);
             Assert.DoesNotContain('\n', e.Message);
@@ -134,23 +134,23 @@ public class LegacyReaderTests
         {
             string path = dir.File($"cut{cut}.h5");
             File.WriteAllBytes(path, whole[..cut]);
-            var e = Assert.Throws<PepLabInputException>(() => FrameSources.Open(path).Dispose());
+            var e = Assert.Throws<BadFileException>(() => FrameSources.Open(path).Dispose());
             Assert.Contains(path, e.Message);
             Assert.Contains("truncated", e.Message);
         }
         string text = dir.File("dataset_tumble_0.100_0.15.h5");
         File.WriteAllText(text, "conf_0,conf_1\n1,2\n");
-        Assert.Contains("not an HDF5 file", Assert.Throws<PepLabInputException>(() => FrameSources.Open(text).Dispose()).Message);
+        Assert.Contains("not an HDF5 file", Assert.Throws<BadFileException>(() => FrameSources.Open(text).Dispose()).Message);
         string empty = dir.File("empty.h5");
         File.WriteAllBytes(empty, []);
-        Assert.Contains("not an HDF5 file", Assert.Throws<PepLabInputException>(() => FrameSources.Open(empty).Dispose()).Message);
-        Assert.Contains("no such file", Assert.Throws<PepLabInputException>(() => FrameSources.Open(dir.File("missing.h5"))).Message);
+        Assert.Contains("not an HDF5 file", Assert.Throws<BadFileException>(() => FrameSources.Open(empty).Dispose()).Message);
+        Assert.Contains("no such file", Assert.Throws<BadFileException>(() => FrameSources.Open(dir.File("missing.h5"))).Message);
 
         // an HDF5 file of neither layout, and a legacy file under a name that does not parse (both written by PepLab)
         string other = dir.File("other.h5");
         new PureHDF.H5File { ["x"] = new double[] { 1, 2, 3 } }.Write(other);
         Assert.Contains("neither a PepLab trajectory nor an original layout file",
-            Assert.Throws<PepLabInputException>(() => FrameSources.Open(other).Dispose()).Message);
+            Assert.Throws<BadFileException>(() => FrameSources.Open(other).Dispose()).Message);
         string badName = dir.File("dataset_tumble_0.1_0.15_copy.h5");
         using (var w = LegacyWriter.Create(badName, [0, 5], 4, 6, rolled: false))
         {
@@ -158,7 +158,7 @@ public class LegacyReaderTests
             w.Write(1, new byte[24]);
             w.Complete();
         }
-        Assert.Contains("does not parse", Assert.Throws<PepLabInputException>(() => FrameSources.Open(badName).Dispose()).Message);
+        Assert.Contains("does not parse", Assert.Throws<BadFileException>(() => FrameSources.Open(badName).Dispose()).Message);
     }
 
     [Fact]

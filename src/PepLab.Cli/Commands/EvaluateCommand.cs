@@ -111,7 +111,6 @@ internal static class EvaluateCommand
             foreach (var size in data.Runs.Select(x => (x.Info.Nx, x.Info.Ny)).Distinct())
                 model.RequireLattice(size.Nx, size.Ny, p);
             string folder = r.GetValue(output) ?? "predictions";
-            Directory.CreateDirectory(folder);
             // Runs of different sizes are predicted size by size (a batch holds one size).
             var all = new List<(Predictions P, Dictionary<int, RunEntry> Runs)>();
             foreach (var group in data.Runs.GroupBy(x => (x.Info.Nx, x.Info.Ny)))
@@ -120,6 +119,8 @@ internal static class EvaluateCommand
                 all.Add((PredictAll(model, part, dev, b, r.GetValue(quiet)), group.ToDictionary(x => x.Id)));
             }
             var predictions = Concat(all.Select(a => a.P).ToList());
+            // Created only once every frame was read: a damaged file leaves no folder behind.
+            Directory.CreateDirectory(folder);
             var runs = data.Runs.ToDictionary(x => x.Id);
             var estimates = LearnFiles.EstimateRuns(predictions, runs, model.Config.Target, level, nBlocks);
             LearnFiles.WritePredictions(Path.Combine(folder, "frames.csv"), predictions, runs);
