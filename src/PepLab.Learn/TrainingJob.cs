@@ -189,24 +189,24 @@ public static class TrainingJob
         Directory.CreateDirectory(folder);
         using var folderLock = FolderLock.Acquire(Path.Combine(folder, LockFile), prepared.Request.Out, "training a model in this folder");
         var settings = SettingsOf(prepared);
-        Start start;
         try
         {
-            start = Begin(prepared, settings, log);
+            var start = Begin(prepared, settings, log);
+            if (start.Reuse is { } reused) return reused;
+            TorchRuntime.Seed(prepared.Request.Seed);
+            using var network = new Network(prepared.Config, prepared.Nx, prepared.Ny);
+            var outcome = TrainWithCheckpoints(prepared, network, settings, start.Checkpoint, log, cancellation);
+            return WriteModel(prepared, network, settings, outcome, log);
         }
-        catch (PepLabInputException) when (created)
+        catch (Exception) when (created && !File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)))
         {
-            // Refused before anything was written: leave no folder behind.
+            // Refused (bad options, a damaged data file), failed or stopped before any epoch was kept:
+            // there is nothing to resume, so leave no folder behind.
             folderLock.Dispose();
             AtomicFile.TryDelete(folderLock.Path);
             if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
             throw;
         }
-        if (start.Reuse is { } reused) return reused;
-        TorchRuntime.Seed(prepared.Request.Seed);
-        using var network = new Network(prepared.Config, prepared.Nx, prepared.Ny);
-        var outcome = TrainWithCheckpoints(prepared, network, settings, start.Checkpoint, log, cancellation);
-        return WriteModel(prepared, network, settings, outcome, log);
     }
 
     /// <summary>How a training begins: from scratch, from a checkpoint, or not at all (a finished model reused).</summary>
