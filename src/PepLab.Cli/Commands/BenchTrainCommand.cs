@@ -22,8 +22,8 @@ internal static class BenchTrainCommand
         var nx = Option("--nx", "Lattice rows of the generated frames.", 128);
         var ny = Option("--ny", "Lattice columns of the generated frames.", 128);
         var batch = Option("--batch", "Frames per step.", 64);
-        var threads = Option("--threads", "libtorch threads (0 = all cores).", 2);
-        var frames = Option("--frames", "Frames to generate (4 runs at density 0.15); ignored with --data.", 4096);
+        var threads = ThreadsOption();
+        var frames = Option("--frame-count", "Frames to generate (4 runs at density 0.15); not with --data.", 4096);
         var seconds = Option("--seconds", "Seconds to measure each case, each time.", 5.0);
         var repeat = Option("--repeat", "Times each case is measured, cases taking turns; the table shows the best and the median (a shared machine disturbs some runs).", 3);
         var data = PathOption("--data", "Use this data set (folder of *.h5) instead of generating one.");
@@ -39,11 +39,12 @@ internal static class BenchTrainCommand
             if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
             int rounds = r.GetValue(repeat);
             if (rounds < 1) throw new PepLabInputException("--repeat", "must be at least 1");
+            Conflict(r, data, frames);
             int count = r.GetValue(frames);
-            if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frames", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
+            if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frame-count", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
             var config = Architectures.Resolve(r.GetValue(layers) is null ? r.GetValue(model) : null, r.GetValue(layers), null, null);
             var dev = TorchRuntime.ResolveDevice(r.GetValue(device)!);
-            int nThreads = TorchRuntime.SetThreads(r.GetValue(threads));
+            int nThreads = TorchRuntime.SetThreads(Threads(r, threads));
             string? temporary = null;
             try
             {
@@ -59,7 +60,6 @@ internal static class BenchTrainCommand
                 var set = TrajectorySet.Open(dataPath);
                 var (rows, cols) = set.Lattice(dataPath);
                 config.Shapes(rows, cols);
-                var all = set.All();
                 var options = new TrainOptions
                 {
                     BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae, LowPriorityLoader = !r.GetValue(normalPriority),
@@ -71,24 +71,8 @@ internal static class BenchTrainCommand
                 });
                 Console.Error.WriteLine($"bench train: {config.Name}, {rows}x{cols}, batch {options.BatchSize}, {nThreads} thread(s), {set.TotalFrames} frames in {set.Runs.Count} runs, " +
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
-                var loaderOptions = new LoaderOptions { BatchSize = options.BatchSize, ShuffleBuffer = options.ShuffleBuffer };
-                var results = new Dictionary<string, List<double>> { ["loader"] = [], ["network"] = [], ["memory"] = [], ["disk"] = [], ["ratio"] = [] };
-                for (int round = 1; round <= rounds; round++)
-                {
-                    Console.Error.WriteLine($"bench train: round {round}/{rounds}: loader alone, network alone, from memory, from disk...");
-                    results["loader"].Add(TrainingBench.LoaderRate(all, loaderOptions, secs, Cancellation));
-                    results["network"].Add(TrainingBench.ComputeRate(config, rows, cols, options, dev, secs));
-                    // Memory and disk back to back, in alternating order, so that the host's drift
-                    // (shared cores) touches both alike; their ratio is taken per round.
-                    double FromMemory() => TrainingBench.TrainingRate(config, all, options with { Open = x => memory[x.Id] }, dev, secs, cancellation: Cancellation);
-                    double FromDisk() => TrainingBench.TrainingRate(config, all, options, dev, secs, cancellation: Cancellation);
-                    double m, d;
-                    if (round % 2 == 1) { m = FromMemory(); d = FromDisk(); }
-                    else { d = FromDisk(); m = FromMemory(); }
-                    results["memory"].Add(m);
-                    results["disk"].Add(d);
-                    results["ratio"].Add(d / m);
-                }
+                var results = TrainingBench.Compare(config, set, options, dev, secs, rounds, x => memory[x.Id],
+                    k => Console.Error.WriteLine($"bench train: round {k}/{rounds}: loader alone, network alone, from memory, from disk..."), Cancellation);
                 double Best(string k) => results[k].Max();
                 double Median(string k) => SampleStatistics.Median(results[k].ToArray());
                 var table = new Table().AddColumns("case", "best samples/s", "median", "note");
