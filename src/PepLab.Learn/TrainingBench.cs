@@ -126,4 +126,29 @@ public static class TrainingBench
         }
         return results;
     }
+
+    /// <summary>
+    /// Writes four short PEP runs at density 0.15 (P_t 0.015625, 0.0336, 0.157, 0.34; 50 warm-up iterations,
+    /// then every iteration kept, so it is quick) of <paramref name="frames"/> frames in all into
+    /// <paramref name="folder"/>; <paramref name="progress"/> gets frames written.
+    /// </summary>
+    public static void GenerateRuns(string folder, int nx, int ny, int frames, Action<long>? progress = null, CancellationToken cancellation = default)
+    {
+        double[] tumbles = [0.015625, 0.0336, 0.157, 0.34];
+        int per = (frames + tumbles.Length - 1) / tumbles.Length;
+        long done = 0;
+        foreach (var t in tumbles)
+        {
+            var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
+            PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: cancellation);
+            progress?.Invoke(done += per);
+        }
+    }
+
+    /// <summary>Every run of <paramref name="set"/> read into memory, by run id: the "from memory" case of <see cref="Compare"/>.</summary>
+    public static Dictionary<int, PepLab.Store.IFrameSource> InMemory(TrajectorySet set) => set.Runs.ToDictionary(x => x.Id, x =>
+    {
+        using var source = PepLab.Store.FrameSources.Open(x.Path);
+        return (PepLab.Store.IFrameSource)InMemoryFrameSource.Load(source);
+    });
 }

@@ -54,7 +54,12 @@ internal static class BenchTrainCommand
                 {
                     temporary = Path.Combine(Path.GetTempPath(), $"peplab-bench-train-{Guid.NewGuid():N}");
                     Directory.CreateDirectory(temporary);
-                    Generate(temporary, r.GetValue(nx), r.GetValue(ny), count);
+                    int[] sides = [r.GetValue(nx), r.GetValue(ny)];
+                    Progress.Run(false, "generate", count, "frames", report =>
+                    {
+                        TrainingBench.GenerateRuns(temporary, sides[0], sides[1], count, done => report(done), Cancellation);
+                        return 0;
+                    });
                     dataPath = temporary;
                 }
                 var set = TrajectorySet.Open(dataPath);
@@ -64,11 +69,7 @@ internal static class BenchTrainCommand
                 {
                     BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae, LowPriorityLoader = !r.GetValue(normalPriority),
                 }.Validate();
-                var memory = set.Runs.ToDictionary(x => x.Id, x =>
-                {
-                    using var source = FrameSources.Open(x.Path);
-                    return InMemoryFrameSource.Load(source);
-                });
+                var memory = TrainingBench.InMemory(set);
                 Console.Error.WriteLine($"bench train: {config.Name}, {rows}x{cols}, batch {options.BatchSize}, {nThreads} thread(s), {set.TotalFrames} frames in {set.Runs.Count} runs, " +
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
                 var results = TrainingBench.Compare(config, set, options, dev, secs, rounds, x => memory[x.Id],
@@ -95,24 +96,5 @@ internal static class BenchTrainCommand
             }
         }));
         return cmd;
-    }
-
-    /// <summary>Four short PEP runs at density 0.15 (every iteration kept, so it is quick).</summary>
-    private static void Generate(string folder, int nx, int ny, int frames)
-    {
-        double[] tumbles = [0.015625, 0.0336, 0.157, 0.34];
-        int per = (frames + tumbles.Length - 1) / tumbles.Length;
-        Progress.Run(false, "generate", tumbles.Length * per, "frames", report =>
-        {
-            int done = 0;
-            foreach (var t in tumbles)
-            {
-                var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
-                PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: Cancellation);
-                done += per;
-                report(done);
-            }
-            return 0;
-        });
     }
 }
