@@ -74,20 +74,7 @@ internal static class BenchTrainCommand
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
                 var results = TrainingBench.Compare(config, set, options, dev, secs, rounds, x => memory[x.Id],
                     k => Console.Error.WriteLine($"bench train: round {k}/{rounds}: loader alone, network alone, from memory, from disk..."), Cancellation);
-                double Best(string k) => results[k].Max();
-                double Median(string k) => SampleStatistics.Median(results[k].ToArray());
-                var table = new Table().AddColumns("case", "best samples/s", "median", "note");
-                table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
-                table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
-                table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", config.Name == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
-                table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
-                    $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)");
-                var ratios = results["ratio"];
-                table.AddRow("disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
-                    $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)");
-                LearnOptions.Show(table);
-                using var self = Process.GetCurrentProcess();
-                Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
+                Print(results, config.Name);
                 return Ok;
             }
             finally
@@ -96,5 +83,24 @@ internal static class BenchTrainCommand
             }
         }));
         return cmd;
+    }
+
+    /// <summary>The best and median samples/s of each case, and the disk/memory ratio per round.</summary>
+    private static void Print(Dictionary<string, List<double>> results, string model)
+    {
+        double Best(string k) => results[k].Max();
+        double Median(string k) => SampleStatistics.Median(results[k].ToArray());
+        var table = new Table().AddColumns("case", "best samples/s", "median", "note");
+        table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
+        table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
+        table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", model == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
+        table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
+            $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)");
+        var ratios = results["ratio"];
+        table.AddRow("disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
+            $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)");
+        LearnOptions.Show(table);
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
     }
 }
