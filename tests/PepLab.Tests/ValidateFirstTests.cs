@@ -75,6 +75,9 @@ public class ValidateFirstTests
     [InlineData("plot snapshot RUN --out /proc/x.png")]
     [InlineData("clusters RUN --out /proc/x.csv")]
     [InlineData("equilibrate RUN --out /proc/x.csv")]
+    [InlineData("experiment steady --tiny --out /proc/peplab-experiment")]
+    [InlineData("quickstart --tiny --out /proc/peplab-quickstart")]
+    [InlineData("sample --nx 8 --ny 8 --snapshots 2 --out /proc/peplab-sample")]
     public void AnUnwritableOutputIsOneLineNamingTheOptionAndThePath(string arguments)
     {
         if (!Directory.Exists("/proc/self")) return; // Linux only: /proc takes no new file

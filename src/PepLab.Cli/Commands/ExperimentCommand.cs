@@ -36,8 +36,10 @@ internal static class ExperimentCommand
                 throw new PepLabInputException(n, $"is not a built-in experiment ({string.Join(", ", ExperimentConfig.Kinds)})");
             if (ExperimentConfig.Kinds.Contains(n) && parsed.Kind != n)
                 throw new PepLabInputException(path ?? n, $"describes kind \"{parsed.Kind}\", not \"{n}\"");
+            // Re-running on the same folder reuses its finished data and models, so existing files are expected there.
+            string folder = CheckOutputFolder("--out", r.GetValue(output) ?? $"experiment-{n}", overwrite: true);
             var host = new CliHost(r.GetValue(quiet));
-            var (report, results) = Experiment.Run(n, parsed, text, r.GetValue(output) ?? $"experiment-{n}", host,
+            var (report, results) = Experiment.Run(n, parsed, text, folder, host,
                 r.GetValue(tiny), jobCount, threadCount);
             host.Info(results.Summary);
             Console.WriteLine(report);

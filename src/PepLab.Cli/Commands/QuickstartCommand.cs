@@ -43,7 +43,8 @@ internal static class QuickstartCommand
         foreach (var o in new Option[] { output, nx, ny, snapshots, epochs, seed, jobs, threads, tiny, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("quickstart", () =>
         {
-            string dir = r.GetValue(output) ?? defaults.Out;
+            // Re-running reuses the folder's data, so existing files are expected there.
+            string dir = CheckOutputFolder("--out", r.GetValue(output) ?? defaults.Out, overwrite: true);
             var o = r.GetValue(tiny) ? QuickstartOptions.Tiny(dir) : defaults with { Out = dir };
             o = o with
             {

@@ -45,7 +45,7 @@ internal static class SampleCommand
         cmd.SetAction(r => Guard("sample", () =>
         {
             // Every option is checked before the data set is created or touched.
-            string folder = r.GetValue(output)!;
+            string folder = CheckOutputFolder("--out", r.GetValue(output)!, overwrite: true); // resuming: existing runs are kept
             bool quietValue = r.GetValue(quiet) && !r.GetValue(progressFlag);
             Needs(r, slurm, partition, time, account, arrayParallel, cpusPerTask, dryRun, wait);
             Conflict(r, task, slurm);
