@@ -104,4 +104,20 @@ public static class RunAnalysis
             throw;
         }
     }
+
+    /// <summary>
+    /// Frames <see cref="AnalyseFiles"/> will read from <paramref name="paths"/> with <paramref name="range"/>;
+    /// opens every file, so a damaged file or a range that does not fit a run is refused before any work.
+    /// </summary>
+    public static long TotalFrames(IReadOnlyList<string> paths, FrameRange? range)
+    {
+        long total = 0;
+        foreach (var file in paths)
+        {
+            using var source = FrameSources.Open(file);
+            var (a, b) = (range ?? FrameRange.All).Resolve(source.Count, $"--frames ({Path.GetFileName(file)})");
+            total += b - a;
+        }
+        return total;
+    }
 }

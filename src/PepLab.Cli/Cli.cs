@@ -133,4 +133,128 @@ internal static class Cli
         new(name, aliases) { Description = description };
 
     public static string Num(double x) => x.ToString("0.######", CultureInfo.InvariantCulture);
+
+    // One definition of each option several commands share, so it reads and behaves alike everywhere.
+
+    /// <summary><c>--jobs N</c>: work items at once; 0 (the default) = all cores.</summary>
+    public static Option<int> JobsOption(string what)
+    {
+        var o = Option("--jobs", $"{what} at once; 0 = all cores ({Environment.ProcessorCount} here).", 0, "-j");
+        o.HelpName = "N";
+        return o;
+    }
+
+    /// <summary>The value of a <see cref="JobsOption"/>: 0 becomes the number of cores; negative is refused.</summary>
+    public static int Jobs(ParseResult r, Option<int> option)
+    {
+        int jobs = r.GetValue(option);
+        if (jobs < 0) throw new PepLabInputException("--jobs", $"must be 0 (all cores) or a positive count (got {jobs})");
+        return jobs == 0 ? Environment.ProcessorCount : jobs;
+    }
+
+    /// <summary><c>--threads N</c>: libtorch threads; 0 = all cores; 1 by default in every command.</summary>
+    public static Option<int> ThreadsOption()
+    {
+        var o = Option("--threads", "libtorch threads; 0 = all cores. Default 1: more threads spin and slow training badly when the cores are shared.", 1);
+        o.HelpName = "N";
+        return o;
+    }
+
+    /// <summary>The value of a <see cref="ThreadsOption"/>, checked (0 = all cores).</summary>
+    public static int Threads(ParseResult r, Option<int> option)
+    {
+        int threads = r.GetValue(option);
+        if (threads < 0) throw new PepLabInputException("--threads", $"must be 0 (all cores) or a positive count (got {threads})");
+        return threads;
+    }
+
+    public static Option<bool> QuietOption() => Flag("--quiet", "No progress output.", "-q");
+
+    public static Option<bool> OverwriteOption(string what) => Flag("--overwrite", $"Replace {what} if it exists (without it, existing output is refused).");
+
+    /// <summary><c>--frames a:b</c>, a Python slice of a run's frames.</summary>
+    public static Option<string?> FramesOption()
+    {
+        var o = PathOption("--frames", "Frames to use, a:b as a Python slice (b exclusive; a: or :b; negative counts from the end). Default: all.");
+        o.HelpName = "a:b";
+        return o;
+    }
+
+    public static PepLab.Analyse.FrameRange? Frames(ParseResult r, Option<string?> option) =>
+        r.GetValue(option) is { } text ? PepLab.Analyse.FrameRange.Parse(text) : null;
+
+    /// <summary>
+    /// A run selector (<c>--select-densities</c>, <c>--select-tumbles</c>, <c>--select-replicas</c>): values
+    /// matched within 1% and min:max ranges, comma-separated. Grids (<c>pep sample --densities</c>) are another option.
+    /// </summary>
+    public static Option<string?> SelectOption(string parameter, string what)
+    {
+        var o = PathOption($"--select-{parameter}", $"Only runs with these {what}: values (matched to 1%, so 0.034 picks 0.0337519) and min:max ranges, comma-separated.");
+        o.HelpName = "LIST";
+        return o;
+    }
+
+    public static PepLab.Store.ValueFilter? Select(ParseResult r, Option<string?> option) =>
+        r.GetValue(option) is { } text ? PepLab.Store.ValueFilter.Parse(text, option.Name) : null;
+
+    /// <summary>True when the user typed <paramref name="option"/> (not its default).</summary>
+    public static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
+
+    /// <summary>Refuses <paramref name="option"/> unless <paramref name="needed"/> is given too.</summary>
+    public static void Needs(ParseResult r, Option needed, params Option[] options)
+    {
+        foreach (var o in options)
+            if (Given(r, o) && !Given(r, needed)) throw new PepLabInputException(o.Name, $"needs {needed.Name}");
+    }
+
+    /// <summary>Refuses giving both options.</summary>
+    public static void Conflict(ParseResult r, Option a, Option b)
+    {
+        if (Given(r, a) && Given(r, b)) throw new PepLabInputException(a.Name, $"conflicts with {b.Name}: give one of them");
+    }
+
+    /// <summary>
+    /// Checks an output file before anything is computed or created: an existing file needs
+    /// <paramref name="overwrite"/>, a folder is refused, and the nearest existing folder above it must
+    /// take a new file. Problems are one line naming the option and the path (exit code 2).
+    /// </summary>
+    public static string CheckOutputFile(string option, string path, bool overwrite)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new PepLabInputException(option, $"'{path}' is a folder, not a file");
+        if (File.Exists(full) && !overwrite) throw new PepLabInputException(option, $"'{path}' already exists; give --overwrite to replace it");
+        CheckWritable(option, path, Path.GetDirectoryName(full)!);
+        return path;
+    }
+
+    /// <summary>
+    /// Checks an output folder: the named files in it need <paramref name="overwrite"/> when they exist,
+    /// and the folder (or the nearest existing one above it) must take a new file.
+    /// </summary>
+    public static string CheckOutputFolder(string option, string folder, bool overwrite, params string[] files)
+    {
+        string full = Path.GetFullPath(folder);
+        if (File.Exists(full)) throw new PepLabInputException(option, $"'{folder}' is a file, not a folder");
+        var existing = files.Where(f => File.Exists(Path.Combine(full, f))).ToList();
+        if (existing.Count > 0 && !overwrite)
+            throw new PepLabInputException(option, $"'{folder}' already holds {string.Join(", ", existing)}; give --overwrite to replace them");
+        CheckWritable(option, folder, full);
+        return folder;
+    }
+
+    private static void CheckWritable(string option, string path, string folder)
+    {
+        string? existing = folder;
+        while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+        if (existing is null) throw new PepLabInputException(option, $"'{path}': no folder above it exists");
+        try
+        {
+            using var probe = new FileStream(Path.Combine(existing, $".peplab-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
+                FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PepLabInputException(option, $"'{path}' cannot be written ({existing} takes no new file)");
+        }
+    }
 }

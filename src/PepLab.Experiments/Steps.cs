@@ -95,18 +95,12 @@ public static class Steps
     public static (Predictions Predictions, Evaluation Evaluation, TargetTransform Target) Evaluate(IExperimentHost host, string model, string dataset,
         ValueFilter? densities = null)
     {
-        var device = TorchRuntime.ResolveDevice("auto");
-        using var loaded = ModelFile.Load(model, device);
-        var data = TrajectorySet.Open(dataset, densities);
-        var (nx, ny) = data.Lattice(dataset);
-        loaded.RequireLattice(nx, ny, dataset);
-        var frames = data.All();
-        Predictions predictions = null!;
-        host.Step($"predict {Path.GetFileName(dataset)}", frames.TotalFrames, "frames", report =>
-            predictions = Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
-        var runs = data.Runs.ToDictionary(x => x.Id);
-        var estimates = LearnFiles.EstimateRuns(predictions, runs, loaded.Config.Target);
-        return (predictions, Metrics.Evaluate(predictions.Truth, predictions.Tumble, predictions.Runs, estimates), loaded.Config.Target);
+        using var job = EvaluationJob.Open(model, dataset, new RunFilter(densities));
+        Predictions? predictions = null;
+        EvaluationDocument? document = null;
+        host.Step($"predict {Path.GetFileName(dataset)}", job.TotalFrames, "frames", report =>
+            (predictions, document) = job.Evaluate((d, _) => report(d), host.Cancellation));
+        return (predictions!, document!.Evaluation, job.Model.Config.Target);
     }
 
     /// <summary>A trained model's predictions on chosen frames, with per-run estimates.</summary>

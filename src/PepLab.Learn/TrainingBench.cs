@@ -1,3 +1,4 @@
+using PepLab.Core;
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -91,4 +92,63 @@ public static class TrainingBench
         }
         return n / clock.Elapsed.TotalSeconds;
     }
+
+    /// <summary>
+    /// Measures, <paramref name="rounds"/> times with the cases taking turns: the loader alone, the network alone
+    /// on one batch, training fed from memory (<paramref name="inMemory"/>) and from the HDF5 files. Memory and
+    /// disk run back to back, in alternating order, so that a shared machine's drift touches both alike; their
+    /// ratio is taken per round. Returns samples per second of each round by case: "loader", "network",
+    /// "memory", "disk" and "ratio" (disk / memory). <paramref name="round"/> is told each round's number.
+    /// </summary>
+    public static Dictionary<string, List<double>> Compare(ModelConfig config, TrajectorySet set, TrainOptions options, Device device,
+        double seconds, int rounds, Func<RunEntry, PepLab.Store.IFrameSource> inMemory, Action<int>? round = null,
+        CancellationToken cancellation = default)
+    {
+        if (rounds < 1) throw new PepLabInputException("repeat", $"must be at least 1 (got {rounds})");
+        if (!(seconds > 0)) throw new PepLabInputException("seconds", $"must be positive (got {seconds})");
+        var all = set.All();
+        var (rows, cols) = set.Lattice(set.Root);
+        var loaderOptions = new LoaderOptions { BatchSize = options.BatchSize, ShuffleBuffer = options.ShuffleBuffer };
+        var results = new Dictionary<string, List<double>> { ["loader"] = [], ["network"] = [], ["memory"] = [], ["disk"] = [], ["ratio"] = [] };
+        for (int k = 1; k <= rounds; k++)
+        {
+            round?.Invoke(k);
+            results["loader"].Add(LoaderRate(all, loaderOptions, seconds, cancellation));
+            results["network"].Add(ComputeRate(config, rows, cols, options, device, seconds));
+            double FromMemory() => TrainingRate(config, all, options with { Open = inMemory }, device, seconds, cancellation: cancellation);
+            double FromDisk() => TrainingRate(config, all, options, device, seconds, cancellation: cancellation);
+            double m, d;
+            if (k % 2 == 1) { m = FromMemory(); d = FromDisk(); }
+            else { d = FromDisk(); m = FromMemory(); }
+            results["memory"].Add(m);
+            results["disk"].Add(d);
+            results["ratio"].Add(d / m);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Writes four short PEP runs at density 0.15 (P_t 0.015625, 0.0336, 0.157, 0.34; 50 warm-up iterations,
+    /// then every iteration kept, so it is quick) of <paramref name="frames"/> frames in all into
+    /// <paramref name="folder"/>; <paramref name="progress"/> gets frames written.
+    /// </summary>
+    public static void GenerateRuns(string folder, int nx, int ny, int frames, Action<long>? progress = null, CancellationToken cancellation = default)
+    {
+        double[] tumbles = [0.015625, 0.0336, 0.157, 0.34];
+        int per = (frames + tumbles.Length - 1) / tumbles.Length;
+        long done = 0;
+        foreach (var t in tumbles)
+        {
+            var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
+            PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: cancellation);
+            progress?.Invoke(done += per);
+        }
+    }
+
+    /// <summary>Every run of <paramref name="set"/> read into memory, by run id: the "from memory" case of <see cref="Compare"/>.</summary>
+    public static Dictionary<int, PepLab.Store.IFrameSource> InMemory(TrajectorySet set) => set.Runs.ToDictionary(x => x.Id, x =>
+    {
+        using var source = PepLab.Store.FrameSources.Open(x.Path);
+        return (PepLab.Store.IFrameSource)InMemoryFrameSource.Load(source);
+    });
 }

@@ -49,6 +49,29 @@ public static class Animation
         options.Cell > 0 ? options.Cell : LatticeRaster.CellSize(lattice, 512, options.Style);
 
     /// <summary>
+    /// Pixels per site that fit an image of at most <paramref name="width"/> x <paramref name="height"/>
+    /// pixels (counter strip included; null: no limit that way) on <paramref name="lattice"/>: 1..64, and
+    /// at least <see cref="LatticeRaster.MinimumOutlineCell"/> when <paramref name="outline"/> is drawn.
+    /// Both null gives 0 (automatic: about 512 pixels across).
+    /// </summary>
+    public static int CellToFit(Lattice lattice, int? width, int? height, bool outline)
+    {
+        if (width is null && height is null) return 0;
+        int w = width ?? int.MaxValue, h = height ?? int.MaxValue;
+        if (w < lattice.Ny) throw new PepLabInputException("width", $"must be at least the lattice's {lattice.Ny} columns (got {w})");
+        int cell = Math.Min(w / lattice.Ny, h == int.MaxValue ? int.MaxValue : Math.Max(1, (h - StripHeight(w)) / lattice.Nx));
+        cell = Math.Clamp(cell, 1, 64);
+        return outline ? Math.Max(cell, LatticeRaster.MinimumOutlineCell) : cell;
+    }
+
+    /// <summary>Frames <see cref="Write"/> draws of a run of <paramref name="count"/> frames.</summary>
+    public static int FrameCount(int count, AnimationOptions options, FrameRange? range = null)
+    {
+        var (a, b) = (range ?? FrameRange.All).Resolve(count);
+        return (b - a + options.Step - 1) / options.Step;
+    }
+
+    /// <summary>
     /// Draws one animation frame: the counter strip (<paramref name="counter"/>, white on dark) above
     /// the lattice. Reuses <paramref name="into"/> when given.
     /// </summary>

@@ -25,6 +25,9 @@ public static class PlotInputs
         return files;
     }
 
+    /// <summary>The files of <paramref name="paths"/> (as the other overload) that <paramref name="filter"/> keeps.</summary>
+    public static IReadOnlyList<string> Files(IEnumerable<string> paths, RunFilter filter) => filter.Select(Files(paths));
+
     /// <summary>
     /// Default output of a figure: next to the single input file as FILE.SUFFIX.EXT, or inside the single
     /// input folder as SUFFIX.EXT; for several inputs SUFFIX.EXT in the current folder.

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PepLab.Core;
 
 namespace PepLab.Store;
@@ -109,4 +111,46 @@ public sealed record DatasetSummary(
             Interval: info.Interval,
             Bytes: new FileInfo(file).Length);
     }
+
+    private static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+
+    /// <summary>The summary as indented JSON (what <c>pep dataset info --json</c> prints); NaN and infinities as null.</summary>
+    public string ToJson() => ToJsonObject(this).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private static JsonObject ToJsonObject(DatasetSummary s) => new()
+    {
+        ["path"] = s.Path,
+        ["layouts"] = new JsonArray(s.Layouts.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+        ["runs"] = s.Runs.Count,
+        ["densities"] = new JsonArray(s.Densities.Select(Number).ToArray()),
+        ["tumbles"] = new JsonArray(s.Tumbles.Select(Number).ToArray()),
+        ["lattices"] = new JsonArray(s.Lattices.Select(l => (JsonNode?)new JsonArray(l.Nx, l.Ny)).ToArray()),
+        ["frames"] = s.Frames,
+        ["bytes"] = s.Bytes,
+        ["raw_bytes"] = s.RawBytes,
+        ["bytes_per_frame"] = Number(s.BytesPerFrame),
+        ["compression_ratio"] = Number(s.CompressionRatio),
+        ["planned_status"] = s.PlannedStatus is { } planned
+            ? new JsonObject(planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))))
+            : null,
+        ["incomplete"] = new JsonArray(s.Incomplete.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+        ["problems"] = new JsonArray(s.Problems.Select(p => (JsonNode?)new JsonObject { ["file"] = p.File, ["error"] = p.Message }).ToArray()),
+        ["files"] = new JsonArray(s.Runs.Select(r => (JsonNode?)new JsonObject
+        {
+            ["file"] = r.File,
+            ["layout"] = r.LayoutName,
+            ["rolled_copies"] = r.RolledCopies,
+            ["density"] = r.Density,
+            ["actual_density"] = r.ActualDensity,
+            ["tumble"] = r.Tumble,
+            ["nx"] = r.Nx,
+            ["ny"] = r.Ny,
+            ["particles"] = r.Particles,
+            ["frames"] = r.Frames,
+            ["interval"] = r.Interval,
+            ["bytes"] = r.Bytes,
+            ["raw_bytes"] = r.RawBytes,
+            ["compression_ratio"] = Number(r.CompressionRatio),
+        }).ToArray()),
+    };
 }

@@ -15,12 +15,19 @@ public sealed class ValueFilter
 
     public string Text { get; }
 
-    private ValueFilter(string text) => Text = text;
+    /// <summary>What the filter was given as (the option or parameter name), for messages.</summary>
+    public string Subject { get; }
+
+    private ValueFilter(string text, string subject)
+    {
+        Text = text;
+        Subject = subject;
+    }
 
     /// <summary>Parses "0.15,0.3" or "0.05:0.5" or a mix; values match within 1% (so 0.0156 selects 0.015625).</summary>
     public static ValueFilter Parse(string text, string subject)
     {
-        var f = new ValueFilter(text.Trim());
+        var f = new ValueFilter(text.Trim(), subject);
         foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (raw.Length == 0) throw new PepLabInputException(subject, $"empty value in \"{text}\"");
@@ -81,16 +88,11 @@ public sealed record RunFilter(ValueFilter? Densities = null, ValueFilter? Tumbl
             if (Matches(info.DensityRequested, info.Tumble, RunName.ReplicaOf(file))) kept.Add(file);
         }
         if (kept.Count == 0)
-            throw new PepLabInputException(Tumbles is not null ? "--tumbles" : Densities is not null ? "--densities" : "--replicas",
-                $"no run of the {files.Count} given matches {this}");
+            throw new PepLabInputException((Tumbles ?? Densities ?? Replicas)!.Subject, $"no run of the {files.Count} given matches {this}");
         return kept;
     }
 
-    /// <summary>The filters as options: "--densities 0.1 --tumbles 0.01:0.05".</summary>
-    public override string ToString() => string.Join(' ', new[]
-    {
-        Densities is null ? null : $"--densities {Densities.Text}",
-        Tumbles is null ? null : $"--tumbles {Tumbles.Text}",
-        Replicas is null ? null : $"--replicas {Replicas.Text}",
-    }.Where(x => x is not null));
+    /// <summary>The filters as given, each after its subject: "--select-densities 0.1 --select-tumbles 0.01:0.05".</summary>
+    public override string ToString() => string.Join(' ', new[] { Densities, Tumbles, Replicas }
+        .Where(x => x is not null).Select(x => $"{x!.Subject} {x.Text}"));
 }

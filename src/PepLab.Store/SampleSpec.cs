@@ -27,6 +27,28 @@ public sealed record SampleSpec
     public ulong BaseSeed { get; init; }
     public int CompressionLevel { get; init; } = TrajectoryFormat.DefaultCompressionLevel;
 
+    /// <summary>
+    /// The spec a <c>pep sample</c> command asks for: <paramref name="stored"/> (the folder's spec when
+    /// resuming, so only what is given is compared) or the original sampler's defaults (density 0.15,
+    /// the five even tumbles, a fresh seed), with <paramref name="changes"/> applied. Checked: the grid
+    /// is planned, so a bad value is refused before anything is written.
+    /// </summary>
+    public static SampleSpec Merge(SampleSpec? stored, SampleSpecChanges changes)
+    {
+        var b = stored ?? new SampleSpec { Densities = [0.15], Tumbles = ParameterGrid.EvenTumbles(), BaseSeed = Seeds.Fresh() };
+        if (changes.CompressionLevel is < 0 or > 9)
+            throw new PepLabInputException("compressionLevel", $"must be in 0..9 (got {changes.CompressionLevel})");
+        var spec = b with
+        {
+            Densities = changes.Densities ?? b.Densities, Tumbles = changes.Tumbles ?? b.Tumbles, Replicas = changes.Replicas ?? b.Replicas,
+            Nx = changes.Nx ?? b.Nx, Ny = changes.Ny ?? b.Ny, Speed = changes.Speed ?? b.Speed, Warmup = changes.Warmup ?? b.Warmup,
+            Snapshots = changes.Snapshots ?? b.Snapshots, Interval = changes.Interval ?? b.Interval, BaseSeed = changes.BaseSeed ?? b.BaseSeed,
+            CompressionLevel = changes.CompressionLevel ?? b.CompressionLevel,
+        };
+        spec.Plan();
+        return spec;
+    }
+
     /// <summary>Every run of the grid, longest first is NOT implied: grid order (density, tumble, replica).</summary>
     public IReadOnlyList<PlannedRun> Plan()
     {
@@ -140,6 +162,25 @@ public readonly record struct RunName(double Density, double Tumble, int Replica
 
     /// <summary>The replica of a run's file name, or null for a file not named by <c>pep sample</c>.</summary>
     public static int? ReplicaOf(string name) => TryParse(name, out var run) ? run.Replica : null;
+}
+
+/// <summary>What a user changes of a <see cref="SampleSpec"/>; null keeps the base value (see <see cref="SampleSpec.Merge"/>).</summary>
+public sealed record SampleSpecChanges
+{
+    public double[]? Densities { get; init; }
+    public double[]? Tumbles { get; init; }
+    public int? Replicas { get; init; }
+    public int? Nx { get; init; }
+    public int? Ny { get; init; }
+    public int? Speed { get; init; }
+    public int? Warmup { get; init; }
+    public int? Snapshots { get; init; }
+    public int? Interval { get; init; }
+    public ulong? BaseSeed { get; init; }
+    public int? CompressionLevel { get; init; }
+
+    /// <summary>True when nothing is changed (a bare resume).</summary>
+    public bool IsEmpty => this == new SampleSpecChanges();
 }
 
 /// <summary>One run of a data set.</summary>

@@ -18,6 +18,15 @@ public sealed record SlurmOptions
     public int CpusPerTask { get; init; } = 1;
     public string? Account { get; init; }
     public string JobName { get; init; } = "pep-sample";
+
+    /// <summary>Refuses counts below 1; returns the options.</summary>
+    public SlurmOptions Validate()
+    {
+        if (RunsPerTask < 1) throw new PepLabInputException("runsPerTask", $"must be at least 1 (got {RunsPerTask})");
+        if (ArrayParallel is < 1) throw new PepLabInputException("arrayParallel", $"must be at least 1 (got {ArrayParallel})");
+        if (CpusPerTask < 1) throw new PepLabInputException("cpusPerTask", $"must be at least 1 (got {CpusPerTask})");
+        return this;
+    }
 }
 
 /// <summary>
@@ -48,9 +57,7 @@ public static class SlurmArray
     /// <param name="pepCommand">How to call pep on the cluster's nodes (absolute path, or "dotnet /path/pep.dll").</param>
     public static string WriteScript(DataSet set, SlurmOptions options, string pepCommand)
     {
-        if (options.RunsPerTask < 1) throw new PepLabInputException("--runs-per-task", "must be at least 1");
-        if (options.ArrayParallel is < 1) throw new PepLabInputException("--array-parallel", "must be at least 1");
-        if (options.CpusPerTask < 1) throw new PepLabInputException("--cpus-per-task", "must be at least 1");
+        options.Validate();
         int tasks = TaskCount(set.Runs.Count, options.RunsPerTask);
         var dir = Path.Combine(set.Folder, "slurm");
         if (dir.Any(char.IsWhiteSpace))

@@ -34,7 +34,7 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Equal(193, File.ReadAllLines(Path.Combine(dir.File("eval"), "predictions.csv")).Length);
 
         // Only the held-out replica: half the runs.
-        (code, output, error) = Pep.Run($"evaluate \"{tiny.ModelPath}\" \"{tiny.DataPath}\" --replicas 1 --json --threads 1 --quiet --out \"{dir.File("eval1")}\"");
+        (code, output, error) = Pep.Run($"evaluate \"{tiny.ModelPath}\" \"{tiny.DataPath}\" --select-replicas 1 --json --threads 1 --quiet --out \"{dir.File("eval1")}\"");
         Assert.True(code == 0, error);
         Assert.Equal(96, (int)JsonNode.Parse(output)!["evaluation"]!["frames"]!);
         Assert.All(File.ReadAllLines(Path.Combine(dir.File("eval1"), "runs.csv")).Skip(1), line => Assert.Contains("_r1.h5", line));
@@ -67,7 +67,7 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
     [Fact]
     public void BenchTrainReportsEveryCaseAndThePairedRatio()
     {
-        var (code, output, error) = Pep.Run("bench train --layers \"CONV(4,k3,s2,circular) => GAP => FC(1)\" --nx 16 --ny 16 --frames 256 --batch 16 " +
+        var (code, output, error) = Pep.Run("bench train --layers \"CONV(4,k3,s2,circular) => GAP => FC(1)\" --nx 16 --ny 16 --frame-count 256 --batch 16 " +
                                             "--seconds 0.3 --repeat 2 --threads 1");
         Assert.True(code == 0, error);
         foreach (var row in new[] { "loader alone", "network alone", "training from memory", "training from HDF5 on disk", "disk / memory, per round" })
@@ -79,13 +79,13 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
     [InlineData("train {data} --model resnet --out {dir}/m", "unknown model 'resnet'")]
     [InlineData("train {data} --layers \"CONV(3,k5,s3) => FLATX => FC(1)\" --out {dir}/m", "unknown layer 'FLATX'")]
     [InlineData("train {data} --layers \"INPUT(4) => CONV(3) => GAP => FC(1)\" --encoding ordinal --out {dir}/m", "input channel")]
-    [InlineData("train {data} --tumbles 0.5 --out {dir}/m", "single P_t")]
+    [InlineData("train {data} --select-tumbles 0.5 --out {dir}/m", "single P_t")]
     [InlineData("train {dir} --out {dir}/m", "no trajectory files")]
     [InlineData("train {data} --split sideways --out {dir}/m", "unknown split")]
     [InlineData("train {data} --device tpu --out {dir}/m", "unknown device")]
     [InlineData("evaluate {dir}/none {data}", "no such model")]
     [InlineData("evaluate {model} {dir}", "no trajectory files")]
-    [InlineData("evaluate {model} {data} --replicas 9", "no run matches --replicas 9")]
+    [InlineData("evaluate {model} {data} --select-replicas 9", "no run matches --select-replicas 9")]
     [InlineData("model summary --layers \"CONV(3,k4,s3,valid) => FLATTEN => FC(1)\"", "not a whole number")]
     public void BadInputIsOneLineAndExitCodeTwo(string arguments, string expected)
     {
@@ -118,5 +118,26 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Equal(2, code);
         Assert.Contains("format version 7", error);
         Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("predict", "frames.csv")]
+    [InlineData("evaluate", "metrics.json")]
+    public void ExistingResultsAreOneLineNamingOutAndAreReplacedOnlyWithOverwrite(string command, string file)
+    {
+        using var dir = new TempDir();
+        string folder = dir.File("out");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, file), "earlier result");
+        string line = $"{command} \"{tiny.ModelPath}\" \"{tiny.DataPath}\" --threads 1 --quiet --out \"{folder}\"";
+        var (code, _, error) = Pep.Run(line);
+        Assert.Equal(2, code);
+        string message = Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("--out", message);
+        Assert.Contains("--overwrite", message);
+        Assert.Equal("earlier result", File.ReadAllText(Path.Combine(folder, file)));
+        (code, _, error) = Pep.Run(line + " --overwrite");
+        Assert.True(code == 0, error);
+        Assert.NotEqual("earlier result", File.ReadAllText(Path.Combine(folder, file)));
     }
 }

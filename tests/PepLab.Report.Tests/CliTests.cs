@@ -54,13 +54,13 @@ public class CliTests
         Assert.Contains("2 densities x 2 P_t from 4 files", output);
         Assert.True(File.Exists(Path.Combine(runs, "grid.png")));
 
-        (code, output, error) = Pep(dir.Path, "plot", "timeseries", runs, "--densities", "0.4", "--stat", "clusters", "-o", "ts.png", "--width", "640", "--height", "400", "-q");
+        (code, output, error) = Pep(dir.Path, "plot", "timeseries", runs, "--select-densities", "0.4", "--stat", "clusters", "-o", "ts.png", "--width", "640", "--height", "400", "-q");
         Assert.True(code == 0, error);
         Assert.Contains("clusters of 2 runs", output);
         Assert.Equal(2, output.Split('\n').Count(l => l.Contains("t0 = iteration")));
         Assert.Equal((640, 400), Fixtures.PngSize(dir.File("ts.png")));
 
-        (code, output, error) = Pep(dir.Path, "plot", "sizes", runs, "--tumbles", "0.1", "-o", "sizes.png", "-q");
+        (code, output, error) = Pep(dir.Path, "plot", "sizes", runs, "--select-tumbles", "0.1", "-o", "sizes.png", "-q");
         Assert.True(code == 0, error);
         Assert.Contains("2 curves from 2 runs", output); // P_t fixed: one curve per density
         Assert.True(File.Exists(dir.File("sizes.png")));
@@ -118,7 +118,7 @@ public class CliTests
     [InlineData("timeseries RUN --stat biggest", "valid names: clusters, mean, weighted_mean, largest, polarisation")]
     [InlineData("timeseries RUN --frames 0:9", "--frames")]
     [InlineData("sizes RUN --by speed", "--by: 'speed' is not a run parameter")]
-    [InlineData("largest RUN --tumbles 0.9", "--tumbles: no run of the 1 given matches")]
+    [InlineData("largest RUN --select-tumbles 0.9", "--select-tumbles: no run of the 1 given matches")]
     [InlineData("animate RUN -o a.png", "should end in .gif")]
     [InlineData("animate RUN --step 0", "--step")]
     [InlineData("grid RUN --frame 2", "outside the run's frames 0..1")]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using PepLab.Core;
 using PepLab.Simulate;
 using Spectre.Console;
@@ -10,9 +9,6 @@ namespace PepLab.Cli.Commands;
 /// <summary><c>pep bench ...</c>: speed measurements of PepLab's kernels.</summary>
 internal static class BenchCommand
 {
-    /// <summary>The original C kernel at 128x128, speed 10, one core (REFERENCE.md): 72-74 M updates/s at 0.15, 91-93 M at 0.5.</summary>
-    private const double OriginalAt015 = 73e6;
-
     public static Command Build()
     {
         var bench = new Command("bench", "Measure PepLab's speed (simulator, ...).");
@@ -31,55 +27,28 @@ internal static class BenchCommand
         var nx = Option("--nx", "Lattice rows.", 128);
         var ny = Option("--ny", "Lattice columns.", 128);
         var seconds = Option("--seconds", "Seconds to measure each case.", 5.0);
-        var jobs = Option("--jobs", "Parallel runs for the all-cores case (default: the number of cores).", Environment.ProcessorCount, "-j");
+        var jobs = JobsOption("Parallel runs for the all-cores case");
         var cmd = new Command("sim", "Particle updates per second of the simulator: one run on one core, then --jobs independent runs in parallel.");
         foreach (var o in new Option[] { density, tumble, nx, ny, seconds, jobs }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("bench sim", () =>
         {
             var p = new RunParameters { Density = r.GetValue(density), Tumble = r.GetValue(tumble), Nx = r.GetValue(nx), Ny = r.GetValue(ny), Interval = 1 }.Validate();
             double secs = r.GetValue(seconds);
-            int j = r.GetValue(jobs);
-            if (secs <= 0) throw new PepLabInputException("--seconds", "must be positive");
-            if (j < 1) throw new PepLabInputException("--jobs", "must be at least 1");
+            int j = Jobs(r, jobs);
+            if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
 
             Console.Error.WriteLine($"bench sim: {p.Nx}x{p.Ny}, density {Num(p.Density)} (N = {p.Particles}), P_t = {Num(p.Tumble)}; warming up...");
-            Measure(p, 1, Math.Min(1.0, secs / 4)); // JIT and caches
-            double one = Measure(p, 1, secs);
-            double all = Measure(p, j, secs);
+            SimulationBench.UpdatesPerSecond(p, 1, Math.Min(1.0, secs / 4)); // JIT and caches
+            double one = SimulationBench.UpdatesPerSecond(p, 1, secs);
+            double all = SimulationBench.UpdatesPerSecond(p, j, secs);
 
             var table = new Table().AddColumns("case", "threads", "M updates/s", "per thread", "vs original C (73 M/s)");
-            table.AddRow("single run", "1", $"{one / 1e6:0.0}", $"{one / 1e6:0.0}", $"{one / OriginalAt015:0.00}x");
-            table.AddRow($"{j} parallel runs", $"{j}", $"{all / 1e6:0.0}", $"{all / j / 1e6:0.0}", $"{all / OriginalAt015:0.00}x");
+            table.AddRow("single run", "1", $"{one / 1e6:0.0}", $"{one / 1e6:0.0}", $"{one / SimulationBench.OriginalAt015:0.00}x");
+            table.AddRow($"{j} parallel runs", $"{j}", $"{all / 1e6:0.0}", $"{all / j / 1e6:0.0}", $"{all / SimulationBench.OriginalAt015:0.00}x");
             AnsiConsole.Write(table);
             Console.WriteLine($"parallel speed-up: {all / one:0.00}x on {j} threads ({Environment.ProcessorCount} cores)");
             return Ok;
         }));
         return cmd;
-    }
-
-    /// <summary>Runs <paramref name="threads"/> independent simulators for about <paramref name="seconds"/>; returns total updates/s.</summary>
-    internal static double Measure(RunParameters p, int threads, double seconds)
-    {
-        var sims = Enumerable.Range(0, threads).Select(i => new PepSimulator(p.Lattice, p.Density, p.Tumble, (ulong)(1234 + i))).ToArray();
-        long[] sweeps = new long[threads];
-        using var start = new Barrier(threads + 1);
-        var deadline = TimeSpan.FromSeconds(seconds);
-        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
-        {
-            start.SignalAndWait();
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < deadline)
-            {
-                sims[i].Iterate(10);
-                sweeps[i] += 10;
-            }
-        })).ToArray();
-        foreach (var w in workers) w.Start();
-        var total = Stopwatch.StartNew();
-        start.SignalAndWait();
-        total.Restart();
-        foreach (var w in workers) w.Join();
-        double elapsed = total.Elapsed.TotalSeconds;
-        return sweeps.Sum() * (double)p.Particles / elapsed;
     }
 }

@@ -22,8 +22,8 @@ internal static class BenchTrainCommand
         var nx = Option("--nx", "Lattice rows of the generated frames.", 128);
         var ny = Option("--ny", "Lattice columns of the generated frames.", 128);
         var batch = Option("--batch", "Frames per step.", 64);
-        var threads = Option("--threads", "libtorch threads (0 = all cores).", 2);
-        var frames = Option("--frames", "Frames to generate (4 runs at density 0.15); ignored with --data.", 4096);
+        var threads = ThreadsOption();
+        var frames = Option("--frame-count", "Frames to generate (4 runs at density 0.15); not with --data.", 4096);
         var seconds = Option("--seconds", "Seconds to measure each case, each time.", 5.0);
         var repeat = Option("--repeat", "Times each case is measured, cases taking turns; the table shows the best and the median (a shared machine disturbs some runs).", 3);
         var data = PathOption("--data", "Use this data set (folder of *.h5) instead of generating one.");
@@ -39,11 +39,12 @@ internal static class BenchTrainCommand
             if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
             int rounds = r.GetValue(repeat);
             if (rounds < 1) throw new PepLabInputException("--repeat", "must be at least 1");
+            Conflict(r, data, frames);
             int count = r.GetValue(frames);
-            if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frames", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
+            if (count < 4 * r.GetValue(batch)) throw new PepLabInputException("--frame-count", $"must be at least 4 batches ({4 * r.GetValue(batch)})");
             var config = Architectures.Resolve(r.GetValue(layers) is null ? r.GetValue(model) : null, r.GetValue(layers), null, null);
             var dev = TorchRuntime.ResolveDevice(r.GetValue(device)!);
-            int nThreads = TorchRuntime.SetThreads(r.GetValue(threads));
+            int nThreads = TorchRuntime.SetThreads(Threads(r, threads));
             string? temporary = null;
             try
             {
@@ -53,56 +54,27 @@ internal static class BenchTrainCommand
                 {
                     temporary = Path.Combine(Path.GetTempPath(), $"peplab-bench-train-{Guid.NewGuid():N}");
                     Directory.CreateDirectory(temporary);
-                    Generate(temporary, r.GetValue(nx), r.GetValue(ny), count);
+                    int[] sides = [r.GetValue(nx), r.GetValue(ny)];
+                    Progress.Run(false, "generate", count, "frames", report =>
+                    {
+                        TrainingBench.GenerateRuns(temporary, sides[0], sides[1], count, done => report(done), Cancellation);
+                        return 0;
+                    });
                     dataPath = temporary;
                 }
                 var set = TrajectorySet.Open(dataPath);
                 var (rows, cols) = set.Lattice(dataPath);
                 config.Shapes(rows, cols);
-                var all = set.All();
                 var options = new TrainOptions
                 {
                     BatchSize = r.GetValue(batch), ShuffleBuffer = r.GetValue(shuffleBuffer), Loss = LossKind.Mae, LowPriorityLoader = !r.GetValue(normalPriority),
                 }.Validate();
-                var memory = set.Runs.ToDictionary(x => x.Id, x =>
-                {
-                    using var source = FrameSources.Open(x.Path);
-                    return InMemoryFrameSource.Load(source);
-                });
+                var memory = TrainingBench.InMemory(set);
                 Console.Error.WriteLine($"bench train: {config.Name}, {rows}x{cols}, batch {options.BatchSize}, {nThreads} thread(s), {set.TotalFrames} frames in {set.Runs.Count} runs, " +
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
-                var loaderOptions = new LoaderOptions { BatchSize = options.BatchSize, ShuffleBuffer = options.ShuffleBuffer };
-                var results = new Dictionary<string, List<double>> { ["loader"] = [], ["network"] = [], ["memory"] = [], ["disk"] = [], ["ratio"] = [] };
-                for (int round = 1; round <= rounds; round++)
-                {
-                    Console.Error.WriteLine($"bench train: round {round}/{rounds}: loader alone, network alone, from memory, from disk...");
-                    results["loader"].Add(TrainingBench.LoaderRate(all, loaderOptions, secs, Cancellation));
-                    results["network"].Add(TrainingBench.ComputeRate(config, rows, cols, options, dev, secs));
-                    // Memory and disk back to back, in alternating order, so that the host's drift
-                    // (shared cores) touches both alike; their ratio is taken per round.
-                    double FromMemory() => TrainingBench.TrainingRate(config, all, options with { Open = x => memory[x.Id] }, dev, secs, cancellation: Cancellation);
-                    double FromDisk() => TrainingBench.TrainingRate(config, all, options, dev, secs, cancellation: Cancellation);
-                    double m, d;
-                    if (round % 2 == 1) { m = FromMemory(); d = FromDisk(); }
-                    else { d = FromDisk(); m = FromMemory(); }
-                    results["memory"].Add(m);
-                    results["disk"].Add(d);
-                    results["ratio"].Add(d / m);
-                }
-                double Best(string k) => results[k].Max();
-                double Median(string k) => SampleStatistics.Median(results[k].ToArray());
-                var table = new Table().AddColumns("case", "best samples/s", "median", "note");
-                table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
-                table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
-                table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", config.Name == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
-                table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
-                    $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)");
-                var ratios = results["ratio"];
-                table.AddRow("disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
-                    $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)");
-                LearnOptions.Show(table);
-                using var self = Process.GetCurrentProcess();
-                Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
+                var results = TrainingBench.Compare(config, set, options, dev, secs, rounds, x => memory[x.Id],
+                    k => Console.Error.WriteLine($"bench train: round {k}/{rounds}: loader alone, network alone, from memory, from disk..."), Cancellation);
+                Print(results, config.Name);
                 return Ok;
             }
             finally
@@ -113,22 +85,22 @@ internal static class BenchTrainCommand
         return cmd;
     }
 
-    /// <summary>Four short PEP runs at density 0.15 (every iteration kept, so it is quick).</summary>
-    private static void Generate(string folder, int nx, int ny, int frames)
+    /// <summary>The best and median samples/s of each case, and the disk/memory ratio per round.</summary>
+    private static void Print(Dictionary<string, List<double>> results, string model)
     {
-        double[] tumbles = [0.015625, 0.0336, 0.157, 0.34];
-        int per = (frames + tumbles.Length - 1) / tumbles.Length;
-        Progress.Run(false, "generate", tumbles.Length * per, "frames", report =>
-        {
-            int done = 0;
-            foreach (var t in tumbles)
-            {
-                var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
-                PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: Cancellation);
-                done += per;
-                report(done);
-            }
-            return 0;
-        });
+        double Best(string k) => results[k].Max();
+        double Median(string k) => SampleStatistics.Median(results[k].ToArray());
+        var table = new Table().AddColumns("case", "best samples/s", "median", "note");
+        table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
+        table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
+        table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", model == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
+        table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
+            $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)");
+        var ratios = results["ratio"];
+        table.AddRow("disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
+            $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)");
+        LearnOptions.Show(table);
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
     }
 }

@@ -1,8 +1,6 @@
 using PepLab.Core;
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PepLab.Store;
 using Spectre.Console;
 using static PepLab.Cli.Cli;
@@ -24,7 +22,7 @@ internal static class DatasetCommand
         var path = new Argument<string>("PATH") { Description = "A data set folder (its *.h5 files) or a single trajectory file, of either layout." };
         var json = Flag("--json", "Print the summary as JSON on stdout instead of tables.");
         var runs = Flag("--runs", "Also list every run (file) in a table.");
-        var quiet = Flag("--quiet", "No progress output.", "-q");
+        var quiet = QuietOption();
         var cmd = new Command("info",
             "Summarise a data set or file: layout, runs, densities, tumbles, lattice, frames, bytes on disk and " +
             "compression ratio (raw uint8 frame bytes / bytes on disk).");
@@ -36,7 +34,7 @@ internal static class DatasetCommand
             int files = DataSet.TrajectoryFiles(p).Count;
             var summary = Progress.Run(r.GetValue(quiet) || files < 2, "dataset info", files, "files",
                 report => DatasetSummary.Of(p, n => report(n), Cancellation));
-            if (r.GetValue(json)) Console.WriteLine(ToJson(summary).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (r.GetValue(json)) Console.WriteLine(summary.ToJson());
             else Render(summary, r.GetValue(runs));
             foreach (var problem in summary.Problems)
                 Error("dataset info", problem.Message);
@@ -97,43 +95,4 @@ internal static class DatasetCommand
                 r.Interval?.ToString(CultureInfo.InvariantCulture) ?? "-", Bytes(r.Bytes), Ratio(r.CompressionRatio));
         console.Write(runs);
     }
-
-    private static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
-
-    internal static JsonObject ToJson(DatasetSummary s) => new()
-    {
-        ["path"] = s.Path,
-        ["layouts"] = new JsonArray(s.Layouts.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
-        ["runs"] = s.Runs.Count,
-        ["densities"] = new JsonArray(s.Densities.Select(Number).ToArray()),
-        ["tumbles"] = new JsonArray(s.Tumbles.Select(Number).ToArray()),
-        ["lattices"] = new JsonArray(s.Lattices.Select(l => (JsonNode?)new JsonArray(l.Nx, l.Ny)).ToArray()),
-        ["frames"] = s.Frames,
-        ["bytes"] = s.Bytes,
-        ["raw_bytes"] = s.RawBytes,
-        ["bytes_per_frame"] = Number(s.BytesPerFrame),
-        ["compression_ratio"] = Number(s.CompressionRatio),
-        ["planned_status"] = s.PlannedStatus is { } planned
-            ? new JsonObject(planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))))
-            : null,
-        ["incomplete"] = new JsonArray(s.Incomplete.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
-        ["problems"] = new JsonArray(s.Problems.Select(p => (JsonNode?)new JsonObject { ["file"] = p.File, ["error"] = p.Message }).ToArray()),
-        ["files"] = new JsonArray(s.Runs.Select(r => (JsonNode?)new JsonObject
-        {
-            ["file"] = r.File,
-            ["layout"] = r.LayoutName,
-            ["rolled_copies"] = r.RolledCopies,
-            ["density"] = r.Density,
-            ["actual_density"] = r.ActualDensity,
-            ["tumble"] = r.Tumble,
-            ["nx"] = r.Nx,
-            ["ny"] = r.Ny,
-            ["particles"] = r.Particles,
-            ["frames"] = r.Frames,
-            ["interval"] = r.Interval,
-            ["bytes"] = r.Bytes,
-            ["raw_bytes"] = r.RawBytes,
-            ["compression_ratio"] = Number(r.CompressionRatio),
-        }).ToArray()),
-    };
 }

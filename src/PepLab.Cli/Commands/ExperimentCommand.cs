@@ -14,8 +14,8 @@ internal static class ExperimentCommand
         var config = PathOption("--config", "TOML file describing the experiment (default: the shipped experiments/NAME.toml).", "-c");
         var output = PathOption("--out", "Output folder: data, models, report.md, report.html, results.json, config.toml, rerun.sh (default: experiment-NAME).", "-o");
         var tiny = Flag("--tiny", "A seconds-long smoke version: one seed, lattices of at most 32x32, 24 snapshots, one epoch, at most two densities and three P_t.");
-        var jobs = Option("--jobs", "Simulations and analyses at once (0 = all cores).", 0, "-j");
-        var threads = Option("--threads", "libtorch threads for training (0 = all cores). Default 1: more threads spin and slow training badly when the cores are shared.", 1);
+        var jobs = JobsOption("Simulations and analyses");
+        var threads = ThreadsOption();
         var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
         var cmd = new Command("experiment",
             "Run a built-in experiment (baseline, steady, rolling, mixed-densities, lattice-size) from its TOML config: simulate or reuse data, " +
@@ -25,6 +25,7 @@ internal static class ExperimentCommand
         cmd.SetAction(r => Guard("experiment", () =>
         {
             string n = r.GetValue(name)!;
+            int jobCount = Jobs(r, jobs), threadCount = Threads(r, threads);
             string? path = r.GetValue(config);
             string text;
             if (path is null) text = ExperimentConfig.BuiltIn(n);
@@ -35,9 +36,11 @@ internal static class ExperimentCommand
                 throw new PepLabInputException(n, $"is not a built-in experiment ({string.Join(", ", ExperimentConfig.Kinds)})");
             if (ExperimentConfig.Kinds.Contains(n) && parsed.Kind != n)
                 throw new PepLabInputException(path ?? n, $"describes kind \"{parsed.Kind}\", not \"{n}\"");
+            // Re-running on the same folder reuses its finished data and models, so existing files are expected there.
+            string folder = CheckOutputFolder("--out", r.GetValue(output) ?? $"experiment-{n}", overwrite: true);
             var host = new CliHost(r.GetValue(quiet));
-            var (report, results) = Experiment.Run(n, parsed, text, r.GetValue(output) ?? $"experiment-{n}", host,
-                r.GetValue(tiny), r.GetValue(jobs), r.GetValue(threads));
+            var (report, results) = Experiment.Run(n, parsed, text, folder, host,
+                r.GetValue(tiny), jobCount, threadCount);
             host.Info(results.Summary);
             Console.WriteLine(report);
             return Ok;

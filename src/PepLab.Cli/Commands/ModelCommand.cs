@@ -77,38 +77,25 @@ internal static class ModelCommand
     {
         var folder = new Argument<string>("MODEL") { Description = "A trained model folder." };
         var output = PathOption("--out", "Folder for the images and filters.csv (default: MODEL/filters).", "-o");
+        var overwrite = OverwriteOption("filters.png and filters.csv in --out");
         var cmd = new Command("filters", "The first layer's kernels as images (filters.png: one small heatmap per filter and input channel, a colour scale symmetric about zero), filters.csv, and as numbers on stdout.");
         cmd.Arguments.Add(folder);
         cmd.Options.Add(output);
+        cmd.Options.Add(overwrite);
         cmd.SetAction(r => Guard("model filters", () =>
         {
             using var model = ModelFile.Load(r.GetValue(folder)!);
-            var kernels = model.Network.FirstKernels()
-                ?? throw new PepLabInputException(r.GetValue(folder)!, $"model {model.Document.Name} does not start with a CONV layer");
-            var shape = kernels.shape;
-            int filters = (int)shape[0], channels = (int)shape[1], kh = (int)shape[2], kw = (int)shape[3];
-            var flat = kernels.detach().cpu().data<float>().ToArray();
-            var weights = new float[filters, channels, kh, kw];
-            Buffer.BlockCopy(flat, 0, weights, 0, flat.Length * sizeof(float));
-            var names = ChannelNames(model.Config.Encoding);
-            string dir = r.GetValue(output) ?? Path.Combine(model.Folder, "filters");
+            var filters = FirstLayerFilters.Of(model);
+            string dir = CheckOutputFolder("--out", r.GetValue(output) ?? Path.Combine(model.Folder, "filters"), r.GetValue(overwrite), "filters.png", "filters.csv");
             Directory.CreateDirectory(dir);
-            var jagged = Enumerable.Range(0, filters).Select(f => Enumerable.Range(0, channels).Select(c =>
-                Enumerable.Range(0, kh).Select(i => Enumerable.Range(0, kw).Select(j => weights[f, c, i, j]).ToArray()).ToArray()).ToArray()).ToArray();
-            PepLab.Report.LearningFigures.FilterImages(jagged, names, $"First-layer filters of {model.Document.Name}").SavePng(Path.Combine(dir, "filters.png"));
-            var lines = new List<string>();
-            for (int f = 0; f < filters; f++)
-                for (int c = 0; c < channels; c++)
-                    for (int i = 0; i < kh; i++)
-                        for (int j = 0; j < kw; j++)
-                            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{f},{c},{names[c]},{i},{j},{weights[f, c, i, j]:R}"));
-            LearnFiles.Write(Path.Combine(dir, "filters.csv"), "filter,channel,channel_name,row,column,weight", lines);
-            for (int f = 0; f < filters; f++)
-                for (int c = 0; c < channels; c++)
+            PepLab.Report.LearningFigures.FilterImages(filters.Weights, filters.Channels, $"First-layer filters of {model.Document.Name}").SavePng(Path.Combine(dir, "filters.png"));
+            filters.WriteCsv(Path.Combine(dir, "filters.csv"));
+            for (int f = 0; f < filters.Weights.Length; f++)
+                for (int c = 0; c < filters.Channels.Count; c++)
                 {
-                    Console.WriteLine($"filter {f}, channel {names[c]}:");
-                    for (int i = 0; i < kh; i++)
-                        Console.WriteLine("  " + string.Join(' ', Enumerable.Range(0, kw).Select(j => weights[f, c, i, j].ToString("+0.000;-0.000", CultureInfo.InvariantCulture))));
+                    Console.WriteLine($"filter {f}, channel {filters.Channels[c]}:");
+                    foreach (var row in filters.Weights[f][c])
+                        Console.WriteLine("  " + string.Join(' ', row.Select(w => w.ToString("+0.000;-0.000", CultureInfo.InvariantCulture))));
                 }
             Console.WriteLine($"wrote {dir}: filters.png (rows = filters, columns = input channels), filters.csv");
             return Ok;
@@ -136,11 +123,4 @@ internal static class ModelCommand
         }));
         return cmd;
     }
-
-    private static IReadOnlyList<string> ChannelNames(InputEncoding e) => e switch
-    {
-        InputEncoding.OneHot => ["up", "right", "down", "left"],
-        InputEncoding.Occupancy => ["occupied"],
-        _ => ["ordinal"],
-    };
 }

@@ -16,11 +16,12 @@ internal static class PlotCommand
         public readonly Option<string?> Out;
         public readonly Option<int?> Width = OptionalOption<int>("--width", "Image width in pixels (default: sized for the figure).");
         public readonly Option<int?> Height = OptionalOption<int>("--height", "Image height in pixels (default: sized for the figure).");
-        public readonly Option<bool> Quiet = Flag("--quiet", "No progress output.", "-q");
+        public readonly Option<bool> Quiet = QuietOption();
+        public readonly Option<bool> Overwrite = OverwriteOption("--out");
 
         public Common(string defaultOut)
         {
-            Out = PathOption("--out", $"File to write (replaced if it exists). Default: {defaultOut}.", "-o");
+            Out = PathOption("--out", $"File to write. Default: {defaultOut}.", "-o");
             Out.HelpName = "FILE";
             Width.HelpName = "PIXELS";
             Height.HelpName = "PIXELS";
@@ -32,13 +33,15 @@ internal static class PlotCommand
             c.Options.Add(Width);
             c.Options.Add(Height);
             c.Options.Add(Quiet);
+            c.Options.Add(Overwrite);
         }
 
+        /// <summary>The figure's file, checked (extension, existing file, writable folder) before any work.</summary>
         public string OutPath(ParseResult r, IReadOnlyList<string> paths, string suffix, string extension = "png")
         {
             string path = r.GetValue(Out) ?? PlotInputs.DefaultOutput(paths, suffix, extension);
             PlotInputs.CheckExtension(path, extension);
-            return path;
+            return CheckOutputFile("--out", path, r.GetValue(Overwrite));
         }
     }
 
@@ -84,14 +87,8 @@ internal static class PlotCommand
             Description = "Trajectory files (PepLab or original layout), data-set folders (their complete runs) or folders of .h5 files.",
             Arity = ArgumentArity.OneOrMore,
         };
-        public readonly Option<string?> Tumbles = PathOption("--tumbles", "Only runs with these P_t: values (matched to 1%, so 0.034 picks 0.0337519) and min:max ranges, comma-separated.");
-        public readonly Option<string?> Densities = PathOption("--densities", "Only runs with these densities: values (matched to 1%) and min:max ranges, comma-separated.");
-
-        public Selection()
-        {
-            Tumbles.HelpName = "LIST";
-            Densities.HelpName = "LIST";
-        }
+        public readonly Option<string?> Tumbles = SelectOption("tumbles", "P_t");
+        public readonly Option<string?> Densities = SelectOption("densities", "densities");
 
         public void AddTo(Command c)
         {
@@ -100,13 +97,8 @@ internal static class PlotCommand
             c.Options.Add(Densities);
         }
 
-        public IReadOnlyList<string> Files(ParseResult r)
-        {
-            var files = PlotInputs.Files(r.GetValue(Paths)!);
-            var t = r.GetValue(Tumbles) is { } ts ? ValueFilter.Parse(ts, "--tumbles") : null;
-            var d = r.GetValue(Densities) is { } ds ? ValueFilter.Parse(ds, "--densities") : null;
-            return new RunFilter(d, t).Select(files);
-        }
+        public IReadOnlyList<string> Files(ParseResult r) =>
+            PlotInputs.Files(r.GetValue(Paths)!, new RunFilter(Select(r, Densities), Select(r, Tumbles)));
     }
 
     public static Command Build()
@@ -186,7 +178,7 @@ internal static class PlotCommand
 
     private static IReadOnlyList<RunSeries> Analyse(IReadOnlyList<string> files, FrameRange? range, bool keepSizes, bool quiet)
     {
-        long total = ClustersCommand.TotalFrames(files, range);
+        long total = RunAnalysis.TotalFrames(files, range);
         var runs = new RunSeries[files.Count];
         Progress.Run(quiet, "analyse", total, "frames", report =>
         {
@@ -203,7 +195,7 @@ internal static class PlotCommand
     {
         var selection = new Selection();
         var stat = ClustersCommand.StatOption("to draw");
-        var frames = ClustersCommand.FramesOption();
+        var frames = FramesOption();
         var noSteady = Flag("--no-steady", "Do not mark t0 and the steady mean ± sd band.");
         var common = new Common("RUN.timeseries.png next to a single RUN, else timeseries.png in the folder or current folder");
         var cmd = new Command("timeseries",
@@ -217,7 +209,7 @@ internal static class PlotCommand
         cmd.SetAction(r => Guard("plot timeseries", () =>
         {
             var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
-            var range = r.GetValue(frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
+            var range = Frames(r, frames);
             string output = common.OutPath(r, r.GetValue(selection.Paths)!, "timeseries");
             var files = selection.Files(r);
             var runs = Analyse(files, range, keepSizes: false, r.GetValue(common.Quiet));
@@ -236,7 +228,7 @@ internal static class PlotCommand
     /// <summary>Options of the pooled cluster figures: frames, steady trimming and the statistic t0 is found on.</summary>
     private sealed class Pooling
     {
-        public readonly Option<string?> Frames = ClustersCommand.FramesOption();
+        public readonly Option<string?> Frames = FramesOption();
         public readonly Option<bool> AllFrames = Flag("--all-frames", "Pool every frame (of --frames) instead of only each run's steady state (frames from t0 on).");
         public readonly Option<string> Stat = ClustersCommand.StatOption("on which each run's t0 is found");
 
@@ -250,7 +242,7 @@ internal static class PlotCommand
         public IReadOnlyList<RunSeries> Runs(ParseResult r, IReadOnlyList<string> files, bool keepSizes, bool quiet, out string note)
         {
             var statistic = FrameStatisticNames.Parse(r.GetValue(Stat)!);
-            var range = r.GetValue(Frames) is { } f ? FrameRange.Parse(f) : (FrameRange?)null;
+            var range = Cli.Frames(r, Frames);
             var runs = Analyse(files, range, keepSizes, quiet);
             if (r.GetValue(AllFrames))
             {
@@ -271,7 +263,7 @@ internal static class PlotCommand
         var common = new Common("sizes.png in the folder (RUN.sizes.png next to a single RUN)");
         var cmd = new Command("sizes",
             "Cluster-size distributions P(s) on log-log axes (logarithmic bins), one curve per P_t or per density, pooling " +
-            "the steady frames of all runs with that value (runs of the other parameter are pooled too: select them with --tumbles/--densities).");
+            "the steady frames of all runs with that value (runs of the other parameter are pooled too: select them with --select-tumbles/--select-densities).");
         selection.AddTo(cmd);
         cmd.Options.Add(by);
         pooling.AddTo(cmd);
@@ -323,7 +315,7 @@ internal static class PlotCommand
     private static Command Animate()
     {
         var path = new Argument<string>("RUN") { Description = "A trajectory file (PepLab or original layout)." };
-        var frames = ClustersCommand.FramesOption();
+        var frames = FramesOption();
         var step = Option("--step", "Draw every N-th frame of --frames.", 1);
         step.HelpName = "N";
         var fps = Option("--fps", "Frames per second of the animation (GIF timing is in 1/100 s, so it is rounded).", 10.0);
@@ -344,25 +336,16 @@ internal static class PlotCommand
         {
             string run = r.GetValue(path)!;
             var s = style.Read(r);
-            string output = r.GetValue(common.Out) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(run))!, Path.GetFileNameWithoutExtension(run) + ".gif");
+            string output = r.GetValue(common.Out) ?? Path.ChangeExtension(Path.GetFullPath(run), ".gif");
             PlotInputs.CheckExtension(output, "gif");
+            CheckOutputFile("--out", output, r.GetValue(common.Overwrite));
             double f = r.GetValue(fps);
             if (!(f >= 0.01 && f <= 50)) throw new PepLabInputException("--fps", $"must be 0.01..50 (got {f})");
-            var range = r.GetValue(frames) is { } fr ? FrameRange.Parse(fr) : (FrameRange?)null;
+            var range = Frames(r, frames);
             using var source = FrameSources.Open(run);
-            int c = r.GetValue(cell);
-            var lattice = source.Info.Lattice;
-            if (c == 0 && (r.GetValue(common.Width) is not null || r.GetValue(common.Height) is not null))
-            {
-                int w = r.GetValue(common.Width) ?? int.MaxValue, h = r.GetValue(common.Height) ?? int.MaxValue;
-                if (w < lattice.Ny) throw new PepLabInputException("--width", $"must be at least the lattice's {lattice.Ny} columns (got {w})");
-                c = Math.Min(w / lattice.Ny, h == int.MaxValue ? int.MaxValue : Math.Max(1, (h - Animation.StripHeight(w)) / lattice.Nx));
-                c = Math.Clamp(c, 1, 64);
-                if (s.Outline) c = Math.Max(c, LatticeRaster.MinimumOutlineCell);
-            }
+            int c = r.GetValue(cell) is not 0 and var given ? given : Animation.CellToFit(source.Info.Lattice, r.GetValue(common.Width), r.GetValue(common.Height), s.Outline);
             var options = new AnimationOptions(s, c, r.GetValue(step), (int)Math.Round(100 / f)).Checked();
-            var (a, b) = (range ?? FrameRange.All).Resolve(source.Count);
-            int total = (b - a + options.Step - 1) / options.Step;
+            int total = Animation.FrameCount(source.Count, options, range);
             var result = Progress.Run(r.GetValue(common.Quiet), "animate", total, "frames", report =>
             {
                 int done = 0;

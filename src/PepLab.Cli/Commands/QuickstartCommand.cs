@@ -28,13 +28,13 @@ internal static class QuickstartCommand
     {
         var defaults = new QuickstartOptions();
         var output = PathOption("--out", $"Folder for the data, the model and the report (default: {defaults.Out}/; re-running reuses its data).", "-o");
-        var nx = OptionalOption<int>("--nx", $"Lattice width (default {defaults.Nx}).");
-        var ny = OptionalOption<int>("--ny", $"Lattice height (default {defaults.Ny}).");
+        var nx = OptionalOption<int>("--nx", $"Lattice rows (default {defaults.Nx}).");
+        var ny = OptionalOption<int>("--ny", $"Lattice columns (default {defaults.Ny}).");
         var snapshots = OptionalOption<int>("--snapshots", $"Snapshots per run (default {defaults.Snapshots}).");
         var epochs = OptionalOption<int>("--epochs", $"Training epochs (default {defaults.Epochs}).");
         var seed = OptionalOption<ulong>("--seed", $"Seed of the simulations and of training (default {defaults.Seed}).");
-        var jobs = Option("--jobs", "Simulations and analyses at once (0 = all cores).", 0, "-j");
-        var threads = Option("--threads", "libtorch threads for training (0 = all cores). Default 1: more threads spin and slow training badly when the cores are shared.", 1);
+        var jobs = JobsOption("Simulations and analyses");
+        var threads = ThreadsOption();
         var tiny = Flag("--tiny", "A seconds-long preset: 32x32, 40 snapshots after 100 warm-up iterations, one epoch (other options still override it).");
         var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
         var cmd = new Command("quickstart",
@@ -43,7 +43,8 @@ internal static class QuickstartCommand
         foreach (var o in new Option[] { output, nx, ny, snapshots, epochs, seed, jobs, threads, tiny, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("quickstart", () =>
         {
-            string dir = r.GetValue(output) ?? defaults.Out;
+            // Re-running reuses the folder's data, so existing files are expected there.
+            string dir = CheckOutputFolder("--out", r.GetValue(output) ?? defaults.Out, overwrite: true);
             var o = r.GetValue(tiny) ? QuickstartOptions.Tiny(dir) : defaults with { Out = dir };
             o = o with
             {
@@ -52,8 +53,8 @@ internal static class QuickstartCommand
                 Snapshots = r.GetValue(snapshots) ?? o.Snapshots,
                 Epochs = r.GetValue(epochs) ?? o.Epochs,
                 Seed = r.GetValue(seed) ?? o.Seed,
-                Jobs = r.GetValue(jobs),
-                Threads = r.GetValue(threads),
+                Jobs = Jobs(r, jobs),
+                Threads = Threads(r, threads),
             };
             var host = new CliHost(r.GetValue(quiet));
             var (report, results) = Quickstart.Run(o, host);

@@ -18,20 +18,20 @@ internal static class SampleCommand
         var replicas = Option("--replicas", "Independent runs (seeds) per (density, P_t).", 1, "-r");
         var schedule = new SimulateCommand.ScheduleOptions();
         var output = Option("--out", "Data-set folder (created; re-running the same command resumes it).", "data", "-o");
-        var jobs = Option("--jobs", "Runs at once on this machine (default: the number of cores).", Environment.ProcessorCount, "-j");
+        var jobs = JobsOption("Runs on this machine");
         var level = Option("--compression", "Deflate level 0..9 of the frames.", TrajectoryFormat.DefaultCompressionLevel);
-        var quiet = Flag("--quiet", "No progress output.", "-q");
+        var quiet = QuietOption();
         var progressFlag = Flag("--progress", "Show progress (the default; overrides --quiet).");
         var slurm = Flag("--slurm", "Do not run here: write a SLURM job-array script into DIR/slurm/ and submit it with sbatch.");
-        var partition = PathOption("--partition", "SLURM partition for --slurm.");
-        var time = PathOption("--time", "SLURM time limit per array task for --slurm (e.g. 02:00:00).");
-        var account = PathOption("--account", "SLURM account for --slurm.");
-        var arrayParallel = OptionalOption<int>("--array-parallel", "With --slurm: at most this many array tasks at once (--array=0-N%K).");
-        var runsPerTask = Option("--runs-per-task", "With --slurm: runs per array task.", 1);
-        var cpusPerTask = Option("--cpus-per-task", "With --slurm: cores per array task (its runs go in parallel).", 1);
-        var dryRun = Flag("--dry-run", "With --slurm: write the script but do not submit it.");
-        var wait = Flag("--wait", "With --slurm: wait until the whole array has finished (sbatch --wait).");
-        var task = OptionalOption<int>("--task", "Run only the share of array task I (set by the SLURM script).");
+        var partition = PathOption("--partition", "SLURM partition (needs --slurm).");
+        var time = PathOption("--time", "SLURM time limit per array task, e.g. 02:00:00 (needs --slurm).");
+        var account = PathOption("--account", "SLURM account (needs --slurm).");
+        var arrayParallel = OptionalOption<int>("--array-parallel", "At most this many array tasks at once, --array=0-N%K (needs --slurm).");
+        var runsPerTask = Option("--runs-per-task", "Runs per array task (with --slurm or --task).", 1);
+        var cpusPerTask = Option("--cpus-per-task", "Cores per array task; its runs go in parallel (needs --slurm).", 1);
+        var dryRun = Flag("--dry-run", "Write the script but do not submit it (needs --slurm).");
+        var wait = Flag("--wait", "Wait until the whole array has finished, sbatch --wait (needs --slurm).");
+        var task = OptionalOption<int>("--task", "Run only the share of array task I (set by the SLURM script; not with --slurm).");
 
         var cmd = new Command("sample",
             "Sample a grid of (density, P_t, replica) runs into a data-set folder: one trajectory file per run, manifest.csv, " +
@@ -44,71 +44,28 @@ internal static class SampleCommand
 
         cmd.SetAction(r => Guard("sample", () =>
         {
-            string folder = r.GetValue(output)!;
+            // Every option is checked before the data set is created or touched.
+            string folder = CheckOutputFolder("--out", r.GetValue(output)!, overwrite: true); // resuming: existing runs are kept
             bool quietValue = r.GetValue(quiet) && !r.GetValue(progressFlag);
-            var gridOptions = new Option[] { density, densities, tumbles, odd, replicas, level }.Concat(schedule.All);
-            bool specGiven = gridOptions.Any(o => r.GetResult(o) is { Implicit: false });
-
-            DataSet set;
-            if (!specGiven && DataSet.IsDataSet(folder))
+            Needs(r, slurm, partition, time, account, arrayParallel, cpusPerTask, dryRun, wait);
+            Conflict(r, task, slurm);
+            Conflict(r, density, densities);
+            Conflict(r, odd, tumbles);
+            int jobCount = Jobs(r, jobs);
+            var slurmOptions = new SlurmOptions
             {
-                set = DataSet.Open(folder); // resume with the stored grid
-            }
-            else
-            {
-                bool Given(Option o) => r.GetResult(o) is { Implicit: false };
-                if (Given(density) && Given(densities))
-                    throw new PepLabInputException("--density", "give either --density or --densities, not both");
-                if (Given(odd) && Given(tumbles))
-                    throw new PepLabInputException("--odd", "give either --odd or --tumbles, not both");
-                // Start from the stored grid when resuming (so only what is given is compared), else from the defaults.
-                var spec = DataSet.IsDataSet(folder) ? DataSet.Open(folder).Spec : new SampleSpec
-                {
-                    Densities = [0.15], Tumbles = ParameterGrid.EvenTumbles(), BaseSeed = Seeds.Fresh(),
-                };
-                if (Given(densities)) spec = spec with { Densities = ParameterGrid.Parse(r.GetValue(densities)!, "--densities") };
-                if (Given(density)) spec = spec with { Densities = [r.GetValue(density)!.Value] };
-                if (Given(tumbles)) spec = spec with { Tumbles = ParameterGrid.Parse(r.GetValue(tumbles)!, "--tumbles") };
-                if (Given(odd)) spec = spec with { Tumbles = ParameterGrid.OddTumbles() };
-                if (Given(replicas)) spec = spec with { Replicas = r.GetValue(replicas) };
-                if (Given(schedule.Nx)) spec = spec with { Nx = r.GetValue(schedule.Nx) };
-                if (Given(schedule.Ny)) spec = spec with { Ny = r.GetValue(schedule.Ny) };
-                if (Given(schedule.Speed)) spec = spec with { Speed = r.GetValue(schedule.Speed) };
-                if (Given(schedule.Warmup)) spec = spec with { Warmup = r.GetValue(schedule.Warmup) };
-                if (Given(schedule.Snapshots)) spec = spec with { Snapshots = r.GetValue(schedule.Snapshots) };
-                if (Given(schedule.Interval)) spec = spec with { Interval = r.GetValue(schedule.Interval) };
-                if (Given(schedule.Seed)) spec = spec with { BaseSeed = r.GetValue(schedule.Seed)!.Value };
-                if (Given(level))
-                {
-                    int levelValue = r.GetValue(level);
-                    if (levelValue is < 0 or > 9) throw new PepLabInputException("--compression", $"must be in 0..9 (got {levelValue})");
-                    spec = spec with { CompressionLevel = levelValue };
-                }
-                set = DataSet.CreateOrResume(folder, spec);
-            }
+                RunsPerTask = r.GetValue(runsPerTask), ArrayParallel = r.GetValue(arrayParallel),
+                Partition = r.GetValue(partition), Time = r.GetValue(time), Account = r.GetValue(account),
+                CpusPerTask = r.GetValue(cpusPerTask),
+            }.Validate();
+            var changes = Changes(r, density, densities, tumbles, odd, replicas, level, schedule);
+            bool exists = DataSet.IsDataSet(folder);
+            var spec = changes.IsEmpty && exists ? DataSet.Open(folder).Spec : SampleSpec.Merge(exists ? DataSet.Open(folder).Spec : null, changes);
+            int runCount = spec.Plan().Count;
+            IReadOnlyCollection<int>? subset = r.GetValue(task) is { } t ? SlurmArray.RunsOfTask(t, slurmOptions.RunsPerTask, runCount) : null;
 
-            if (r.GetValue(slurm))
-            {
-                var script = SlurmArray.WriteScript(set, new SlurmOptions
-                {
-                    RunsPerTask = r.GetValue(runsPerTask), ArrayParallel = r.GetValue(arrayParallel),
-                    Partition = r.GetValue(partition), Time = r.GetValue(time), Account = r.GetValue(account),
-                    CpusPerTask = r.GetValue(cpusPerTask),
-                }, SlurmArray.CurrentPepCommand());
-                int tasks = SlurmArray.TaskCount(set.Runs.Count, r.GetValue(runsPerTask));
-                if (r.GetValue(dryRun))
-                {
-                    Console.WriteLine($"wrote {script} ({tasks} array tasks for {set.Runs.Count} runs); submit it with: sbatch {script}");
-                    return Ok;
-                }
-                var id = SlurmArray.Submit(script, r.GetValue(wait));
-                Console.WriteLine($"submitted job array {id}: {tasks} tasks for {set.Runs.Count} runs into {set.Folder} (script {script})");
-                if (r.GetValue(wait)) return Report(set, quietValue);
-                return Ok;
-            }
-
-            IReadOnlyCollection<int>? subset = r.GetValue(task) is { } t ? SlurmArray.RunsOfTask(t, r.GetValue(runsPerTask), set.Runs.Count) : null;
-            int jobCount = r.GetValue(jobs);
+            var set = DataSet.CreateOrResume(folder, spec);
+            if (r.GetValue(slurm)) return Submit(set, slurmOptions, r.GetValue(dryRun), r.GetValue(wait), quietValue);
             if (!quietValue)
                 Console.Error.WriteLine($"pep sample: {set.Runs.Count} runs ({set.Spec.Densities.Length} densities x {set.Spec.Tumbles.Length} tumbles x {set.Spec.Replicas} replicas, " +
                                         $"{set.Spec.Nx}x{set.Spec.Ny}, {set.Spec.Snapshots} snapshots) into {set.Folder}, {jobCount} at once");
@@ -125,6 +82,43 @@ internal static class SampleCommand
             return result.Failed.Count == 0 ? Ok : Failure;
         }));
         return cmd;
+    }
+
+    /// <summary>The grid and run options the user typed (the rest keep the stored or default values).</summary>
+    private static SampleSpecChanges Changes(ParseResult r, Option<double?> density, Option<string?> densities, Option<string?> tumbles,
+        Option<bool> odd, Option<int> replicas, Option<int> level, SimulateCommand.ScheduleOptions schedule)
+    {
+        T? If<T>(Option o, Func<T> value) where T : struct => Given(r, o) ? value() : null;
+        return new SampleSpecChanges
+        {
+            Densities = Given(r, densities) ? ParameterGrid.Parse(r.GetValue(densities)!, "--densities")
+                : Given(r, density) ? [r.GetValue(density)!.Value] : null,
+            Tumbles = Given(r, tumbles) ? ParameterGrid.Parse(r.GetValue(tumbles)!, "--tumbles")
+                : Given(r, odd) ? ParameterGrid.OddTumbles() : null,
+            Replicas = If(replicas, () => r.GetValue(replicas)),
+            Nx = If(schedule.Nx, () => r.GetValue(schedule.Nx)),
+            Ny = If(schedule.Ny, () => r.GetValue(schedule.Ny)),
+            Speed = If(schedule.Speed, () => r.GetValue(schedule.Speed)),
+            Warmup = If(schedule.Warmup, () => r.GetValue(schedule.Warmup)),
+            Snapshots = If(schedule.Snapshots, () => r.GetValue(schedule.Snapshots)),
+            Interval = r.GetValue(schedule.Interval),
+            BaseSeed = r.GetValue(schedule.Seed),
+            CompressionLevel = If(level, () => r.GetValue(level)),
+        };
+    }
+
+    private static int Submit(DataSet set, SlurmOptions options, bool dryRun, bool wait, bool quiet)
+    {
+        var script = SlurmArray.WriteScript(set, options, SlurmArray.CurrentPepCommand());
+        int tasks = SlurmArray.TaskCount(set.Runs.Count, options.RunsPerTask);
+        if (dryRun)
+        {
+            Console.WriteLine($"wrote {script} ({tasks} array tasks for {set.Runs.Count} runs); submit it with: sbatch {script}");
+            return Ok;
+        }
+        var id = SlurmArray.Submit(script, wait);
+        Console.WriteLine($"submitted job array {id}: {tasks} tasks for {set.Runs.Count} runs into {set.Folder} (script {script})");
+        return wait ? Report(set, quiet) : Ok;
     }
 
     private static int Report(DataSet set, bool quiet)

@@ -58,10 +58,10 @@ internal static class SimulateCommand
     {
         var run = new RunOptions();
         var output = PathOption("--out", "Trajectory file to write (HDF5). Default: pep_d{density}_t{tumble}_s{seed}.h5 in the current folder.", "-o");
-        var overwrite = Flag("--overwrite", "Replace the output file if it exists.");
-        var init = PathOption("--init", "Start from a snapshot of this trajectory file instead of a random configuration (continues a run; nx, ny and the particles come from it).");
-        var initFrame = Option("--init-frame", "Which frame of --init to start from (negative counts from the end).", -1);
-        var quiet = Flag("--quiet", "No progress output.", "-q");
+        var overwrite = OverwriteOption("the output file");
+        var init = PathOption("--init", "Start from a snapshot of this trajectory file instead of a random configuration (continues a run; nx, ny and the particles come from it, so --nx, --ny and --density are refused with it).");
+        var initFrame = Option("--init-frame", "Which frame of --init to start from (negative counts from the end; needs --init).", -1);
+        var quiet = QuietOption();
         var progressFlag = Flag("--progress", "Show progress (the default; overrides --quiet).");
         var level = Option("--compression", "Deflate level 0..9 of the frames.", TrajectoryFormat.DefaultCompressionLevel);
 
@@ -71,6 +71,8 @@ internal static class SimulateCommand
 
         cmd.SetAction(r => Guard("simulate", () =>
         {
+            foreach (var o in new Option[] { run.Schedule.Nx, run.Schedule.Ny, run.Density }) Conflict(r, init, o);
+            Needs(r, init, initFrame);
             ulong seed = r.GetValue(run.Schedule.Seed) ?? Seeds.Fresh();
             var p = run.Read(r, seed);
             ReadOnlyMemory<byte>? start = null;
@@ -86,7 +88,7 @@ internal static class SimulateCommand
             p.Validate();
             int levelValue = r.GetValue(level);
             if (levelValue is < 0 or > 9) throw new PepLabInputException("--compression", $"must be in 0..9 (got {levelValue})");
-            string path = r.GetValue(output) ?? $"pep_d{Num(p.Density)}_t{Num(p.Tumble)}_s{seed}.h5";
+            string path = CheckOutputFile("--out", r.GetValue(output) ?? $"pep_d{Num(p.Density)}_t{Num(p.Tumble)}_s{seed}.h5", r.GetValue(overwrite));
             bool quietValue = r.GetValue(quiet) && !r.GetValue(progressFlag);
             long total = p.Warmup + (long)(p.Snapshots - 1) * p.EffectiveInterval + 1;
             if (!quietValue)

@@ -12,19 +12,6 @@ internal static class LearnOptions
 {
     public static Option<string> Device() => Option("--device", "Where to compute: auto (a CUDA GPU when this build has one, else the CPU), cpu, cuda.", "auto");
 
-    public static Option<int> Threads() => Option("--threads", "CPU threads for libtorch (0 = all cores).", 0);
-
-    public static Option<bool> Quiet() => Flag("--quiet", "No progress output.", "-q");
-
-    public static Option<string?> Densities() => PathOption("--densities", "Use only runs of these densities: a list (0.15,0.3) and/or min:max ranges; values match within 1%.");
-
-    public static Option<string?> Tumbles() => PathOption("--tumbles", "Use only runs of these P_t: a list (0.0156,0.0337) and/or min:max ranges; values match within 1%.");
-
-    public static Option<string?> Replicas() => PathOption("--replicas", "Use only data-set runs of these replicas (files *_rK.h5): a list (1,2) and/or min:max ranges, e.g. the replica held out in training.");
-
-    public static ValueFilter? Filter(ParseResult r, Option<string?> option, string name) =>
-        r.GetValue(option) is { } text ? ValueFilter.Parse(text, name) : null;
-
     public static string G(double x, string format = "G4") => double.IsNaN(x) ? "-" : x.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>Writes a table to stdout; when stdout is a file or pipe, wide enough not to wrap cells.</summary>
@@ -143,8 +130,8 @@ internal sealed class TrainCommandOptions
     public readonly Option<int> Gap = Option("--gap", "Frames dropped between training and validation frames of one run (time splits).", 50);
     public readonly Option<int> Blocks = Option("--blocks", "Time blocks per run for the time split (each block's tail is validation).", 1);
     public readonly Option<int?> HoldOutReplica = OptionalOption<int>("--hold-out-replica", "Trajectory split: validate on exactly the runs of this replica (data-set files *_rN.h5) instead of a random share.");
-    public readonly Option<string?> Densities = LearnOptions.Densities();
-    public readonly Option<string?> Tumbles = LearnOptions.Tumbles();
+    public readonly Option<string?> Densities = SelectOption("densities", "densities");
+    public readonly Option<string?> Tumbles = SelectOption("tumbles", "P_t");
     public readonly Option<bool> Steady = Flag("--steady", "Use only frames after each run's steady-state start: Chodera's t0 of the weighted mean cluster size (as 'pep equilibrate').");
     public readonly Option<int> SteadyJobs = Option("--steady-jobs", "Files analysed at once for --steady (0 = all cores).", 0);
     public readonly Option<string?> Augment = PathOption("--augment", "On-the-fly augmentation: none, roll (random periodic shift), d4 (random rotation/mirror, orientations remapped), all (both), rolls13 (the original's 13 stored shifts r = 0, 10, ..., 120 along both axes). Default: the model's recipe (d4 for peplab, none for the seed's models).");
@@ -155,8 +142,8 @@ internal sealed class TrainCommandOptions
     public readonly Option<bool> Overwrite = Flag("--overwrite", "Replace a model (or an interrupted training) already in --out.");
     public readonly Option<bool> Resume = Flag("--resume", "Continue the interrupted training in --out from its last completed epoch (same settings required); a finished model of the same settings is kept as it is, and an empty --out starts afresh.");
     public readonly Option<string> Device = LearnOptions.Device();
-    public readonly Option<int> Threads = LearnOptions.Threads();
-    public readonly Option<bool> Quiet = LearnOptions.Quiet();
+    public readonly Option<int> Threads = ThreadsOption();
+    public readonly Option<bool> Quiet = QuietOption();
 
     public IEnumerable<Option> All =>
     [
@@ -194,15 +181,15 @@ internal sealed class TrainCommandOptions
                 HoldOutReplica = r.GetValue(HoldOutReplica),
                 Seed = r.GetValue(Seed),
             },
-            Densities = LearnOptions.Filter(r, Densities, "--densities"),
-            Tumbles = LearnOptions.Filter(r, Tumbles, "--tumbles"),
+            Densities = Select(r, Densities),
+            Tumbles = Select(r, Tumbles),
             Augment = r.GetValue(Augment) is { } a ? Augmentation.Parse(a) : null,
             Steady = r.GetValue(Steady),
             SteadyJobs = r.GetValue(SteadyJobs),
             ShuffleBuffer = r.GetValue(ShuffleBuffer),
             BlockFrames = r.GetValue(Block),
             Seed = r.GetValue(Seed),
-            Threads = r.GetValue(Threads),
+            Threads = Cli.Threads(r, Threads),
             Device = r.GetValue(Device)!,
             Overwrite = r.GetValue(Overwrite),
             Resume = r.GetValue(Resume),

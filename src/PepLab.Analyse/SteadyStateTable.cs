@@ -1,0 +1,83 @@
+using System.Text.Json;
+using PepLab.Core;
+
+namespace PepLab.Analyse;
+
+/// <summary>One analysed series: Chodera's t0 (a trajectory frame, or a point of a CSV series), g, N_eff, the steady mean and sd, MSER's t0 and the detector used.</summary>
+public sealed record SteadyStateRow(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0, string Method);
+
+/// <summary>
+/// The steady state of several series, one <see cref="SteadyStateRow"/> each (what <c>pep equilibrate</c>
+/// reports), as CSV (<see cref="CsvHeader"/>) or JSON (<c>{"SERIES": {"t0": ..., ...}}</c>).
+/// </summary>
+public sealed class SteadyStateTable
+{
+    /// <summary>Header of the CSV.</summary>
+    public const string CsvHeader = "series,points,t0,iteration,g,neff,mean,sd,mser_t0,method";
+
+    public IReadOnlyList<SteadyStateRow> Rows { get; }
+
+    private SteadyStateTable(IReadOnlyList<SteadyStateRow> rows) => Rows = rows;
+
+    /// <summary>
+    /// Analyses each series with <paramref name="method"/>. <c>Iterations</c> (or null) gives the iteration
+    /// reported at t0; <c>Frames</c> (or null) the trajectory frame of each point, so t0 is a frame of the file.
+    /// </summary>
+    public static SteadyStateTable Compute(IEnumerable<(string Name, double[] Values, long[]? Iterations, int[]? Frames)> series,
+        SteadyStateMethod method = SteadyStateMethod.Auto)
+    {
+        var rows = new List<SteadyStateRow>();
+        var steady = new SteadyState(method);
+        foreach (var (name, values, iterations, frames) in series)
+        {
+            steady.Compute(values, frames, name);
+            rows.Add(new SteadyStateRow(name, steady.Points, steady.T0Frame, iterations?[steady.T0], steady.G, steady.NEff, steady.Mean, steady.Sd,
+                steady.MserT0Frame, MethodName(steady.MethodUsed)));
+        }
+        return new SteadyStateTable(rows);
+    }
+
+    /// <summary>A method's name as the table shows it: exact, exact increasing lags, fast, auto.</summary>
+    public static string MethodName(SteadyStateMethod method) => method switch
+    {
+        SteadyStateMethod.Exact => "exact",
+        SteadyStateMethod.ExactIncreasingLags => "exact, increasing lags",
+        SteadyStateMethod.Fast => "fast",
+        _ => "auto",
+    };
+
+    /// <summary>Writes the rows as CSV through <see cref="AtomicFile"/>.</summary>
+    public void WriteCsv(string path) => AtomicFile.WriteText(path, w =>
+    {
+        w.WriteLine(CsvHeader);
+        foreach (var x in Rows)
+            w.WriteLine(string.Join(',', Csv.Field(x.Series), Csv.Num(x.Points), Csv.Num(x.T0),
+                x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0), Csv.Field(x.Method)));
+    }, "out");
+
+    /// <summary>The rows as a JSON object keyed by series.</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            foreach (var x in Rows)
+            {
+                w.WriteStartObject(x.Series);
+                w.WriteNumber("t0", x.T0);
+                w.WriteNumber("g", x.G);
+                w.WriteNumber("neff", x.NEff);
+                w.WriteNumber("points", x.Points);
+                if (x.Iteration is { } it) w.WriteNumber("iteration", it); else w.WriteNull("iteration");
+                w.WriteNumber("mean", x.Mean);
+                w.WriteNumber("sd", x.Sd);
+                w.WriteNumber("mser_t0", x.MserT0);
+                w.WriteString("method", x.Method);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
