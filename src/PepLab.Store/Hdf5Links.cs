@@ -5,7 +5,10 @@ using PepLab.Core;
 
 namespace PepLab.Store;
 
-/// <summary>One link of a group: its name and the address of the object header it points to (relative to the file's base address).</summary>
+/// <summary>
+/// One link of a group: its name and the address of the object header it points to (relative to
+/// the file's base address), or -1 for a soft link (a path, which PureHDF resolves).
+/// </summary>
 public readonly record struct Hdf5Link(string Name, long ObjectHeader);
 
 /// <summary>
@@ -92,12 +95,6 @@ public sealed class Hdf5Links : IDisposable
             _base = BinaryPrimitives.ReadInt64LittleEndian(sb[at..]);
             var entry = sb[(at + 32)..]; // after base, free-space, end-of-file and driver addresses
             rootHeader = BinaryPrimitives.ReadInt64LittleEndian(entry[8..]);
-            if (BinaryPrimitives.ReadInt32LittleEndian(entry[16..]) == 1) // cached: the scratch pad holds the symbol table
-            {
-                btree = BinaryPrimitives.ReadInt64LittleEndian(entry[24..]);
-                heap = BinaryPrimitives.ReadInt64LittleEndian(entry[32..]);
-                return true;
-            }
         }
         else if (version is 2 or 3)
         {
@@ -109,9 +106,13 @@ public sealed class Hdf5Links : IDisposable
         {
             return false;
         }
-        // Not cached in the superblock: the root's object header holds a symbol table message, or
-        // (a new-style group) it does not.
-        foreach (var (type, body) in Messages(rootHeader) ?? [])
+        // The root's object header decides, not the symbol table a version-0/1 superblock caches:
+        // HDF5 turns an old-style group into a new-style one (link info, link messages or dense
+        // storage) when a link needs what a symbol table cannot hold (a UTF-8 name, creation order),
+        // and the cache then still names the old, stale B-tree.
+        var messages = Messages(rootHeader);
+        if (messages is null || messages.Any(m => m.Type is 0x02 or 0x06)) return false;
+        foreach (var (type, body) in messages)
         {
             if (type == 0x11 && body.Length >= 2 * OffsetSize)
             {
@@ -178,8 +179,14 @@ public sealed class Hdf5Links : IDisposable
             if (nameOffset < 0 || nameOffset >= names.Length) throw new DamagedException($"a link name at heap offset {nameOffset} lies outside the local heap ({names.Length} bytes)");
             int end = Array.IndexOf(names, (byte)0, (int)nameOffset);
             if (end < 0) throw new DamagedException($"the link name at heap offset {nameOffset} is not terminated");
-            if (header < 0 || _base + header >= _length) throw new DamagedException($"a link points to {header}, outside the file");
-            links.Add(new Hdf5Link(Encoding.UTF8.GetString(names, (int)nameOffset, end - (int)nameOffset), header));
+            string name = Encoding.UTF8.GetString(names, (int)nameOffset, end - (int)nameOffset);
+            if (BinaryPrimitives.ReadInt32LittleEndian(entry[(2 * OffsetSize)..]) == 2) // a soft link: its target is a path, not a header
+            {
+                links.Add(new Hdf5Link(name, -1));
+                continue;
+            }
+            if (header < 0 || _base + header >= _length) throw new DamagedException($"the link {name} points to {header}, outside the file");
+            links.Add(new Hdf5Link(name, header));
         }
     }
 
