@@ -83,15 +83,16 @@ public sealed class Hdf5Links : IDisposable
     private bool TryFindRootSymbolTable(out long btree, out long heap)
     {
         btree = heap = -1;
-        Span<byte> sb = stackalloc byte[96];
-        if (RandomAccess.Read(_handle, sb, 0) < 48) return false;
+        Span<byte> sb = stackalloc byte[100];
+        int read = RandomAccess.Read(_handle, sb, 0);
+        if (read < 48) return false;
         int version = sb[8];
         long rootHeader;
         if (version is 0 or 1)
         {
             if (sb[13] != OffsetSize || sb[14] != OffsetSize) return false;
             int at = version == 0 ? 24 : 28; // v1 adds the indexed-storage K and 2 reserved bytes
-            if (RandomAccess.Read(_handle, sb, 0) < at + 72) return false;
+            if (read < at + 72) return false; // four addresses and the root's symbol-table entry
             _base = BinaryPrimitives.ReadInt64LittleEndian(sb[at..]);
             var entry = sb[(at + 32)..]; // after base, free-space, end-of-file and driver addresses
             rootHeader = BinaryPrimitives.ReadInt64LittleEndian(entry[8..]);
