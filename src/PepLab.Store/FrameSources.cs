@@ -32,9 +32,8 @@ public static class FrameSources
         try
         {
             if (TrajectoryReader.IsPepLab(file)) return TrajectoryReader.Open(path, file);
-            // List the root once: detection and the legacy reader share the child objects.
-            var children = file.Children().ToList();
-            if (LegacyReader.LooksLegacy(children)) return LegacyReader.Open(path, file, children);
+            // The root is listed once: detection and the legacy reader share the listing.
+            if (LegacyReader.OpenIfLegacy(path, file) is { } legacy) return legacy;
             throw new BadFileException(path,
                 $"neither a PepLab trajectory nor an original layout file (no '{TrajectoryFormat.Attr.Format} = {TrajectoryFormat.FormatName}' attribute, no conf_* datasets)");
         }

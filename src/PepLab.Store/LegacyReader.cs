@@ -9,34 +9,50 @@ namespace PepLab.Store;
 /// Reads a file of the original sampler's layout (<see cref="LegacyFormat"/>): P_t and density
 /// from the file name, one frame per <c>conf_{iteration}</c> dataset in iteration order, the rolled
 /// <c>conf_{iteration}_{roll}</c> copies counted but never served as frames. The root group is
-/// listed once and the frame datasets are kept (a lookup by name costs milliseconds in the
-/// 14,000-link groups of rolled files). PureHDF does not convert types on read, so each dataset's
-/// integer class and size are checked and its values read at that size, then checked to be 0..4.
+/// listed once. For the old-style groups h5py writes, <see cref="Hdf5Links"/> lists names and
+/// header addresses straight from the symbol table (PureHDF reads all 14,000 child headers of a
+/// rolled file to list it, seconds), and each frame's header is read only when the frame is, its
+/// bytes read directly when it is a plain integer array; any other group or dataset goes through
+/// PureHDF. PureHDF does not convert types on read, so each dataset's integer class and size are
+/// checked and its values read at that size, then checked to be 0..4.
 /// </summary>
 public sealed class LegacyReader : IFrameSource
 {
     private readonly NativeFile _file;
-    private readonly NativeDataset[] _frames;
+    private readonly Hdf5Links? _links;
+    private readonly Frame[] _frames;
     private readonly long[] _iterations;
     private byte[] _scratch = [];
 
     private enum ElementType { UInt8, Int8, UInt16, Int16, UInt32, Int32, UInt64, Int64 }
 
-    private LegacyReader(string path, NativeFile file, IEnumerable<IH5Object> children)
+    /// <summary>A frame dataset: found by PureHDF (<see cref="Dataset"/>) or by its header address; described when first read.</summary>
+    private sealed class Frame(string name, long iteration, long header, NativeDataset? dataset)
+    {
+        public string Name { get; } = name;
+        public long Iteration { get; } = iteration;
+        public long Header { get; } = header;
+        public NativeDataset? Dataset { get; set; } = dataset;
+        public Hdf5PlainDataset? Plain { get; set; }
+        public bool Described { get; set; }
+    }
+
+    private LegacyReader(string path, NativeFile file, Hdf5Links? links, IEnumerable<(string Name, long Header, NativeDataset? Dataset)> datasets)
     {
         Path = path;
         _file = file;
+        _links = links;
         if (!LegacyFormat.TryParseFileName(path, out double tumble, out double density))
             throw new BadFileException(path,
                 $"holds conf_* datasets of the original layout, but its name does not parse as " +
                 $"{LegacyFormat.FilePrefix}{{P_t:.3f}}_{{density}}{LegacyFormat.FileExtension} with P_t in [0, 1] and density in (0, 1]");
 
-        var frames = new List<(long Iteration, NativeDataset Dataset)>();
+        var frames = new List<Frame>();
         var rolls = new SortedSet<int>();
         int rolled = 0;
-        foreach (var child in children)
+        foreach (var (name, header, dataset) in datasets)
         {
-            if (child is not NativeDataset dataset || !LegacyFormat.TryParseDatasetName(child.Name, out long iteration, out int? roll))
+            if (!LegacyFormat.TryParseDatasetName(name, out long iteration, out int? roll))
                 continue;
             if (roll is { } r)
             {
@@ -45,7 +61,7 @@ public sealed class LegacyReader : IFrameSource
             }
             else
             {
-                frames.Add((iteration, dataset));
+                frames.Add(new Frame(name, iteration, header, dataset));
             }
         }
         if (frames.Count == 0)
@@ -54,21 +70,20 @@ public sealed class LegacyReader : IFrameSource
         for (int i = 1; i < frames.Count; i++)
         {
             if (frames[i].Iteration == frames[i - 1].Iteration)
-                throw new BadFileException(path, $"{frames[i - 1].Dataset.Name} and {frames[i].Dataset.Name} are both iteration {frames[i].Iteration}");
+                throw new BadFileException(path, $"{frames[i - 1].Name} and {frames[i].Name} are both iteration {frames[i].Iteration}");
         }
-        _frames = frames.Select(f => f.Dataset).ToArray();
+        _frames = frames.ToArray();
         _iterations = frames.Select(f => f.Iteration).ToArray();
         RolledCopies = rolled;
         Rolls = rolls.ToArray();
 
         // Shape and type of the first frame; every other frame is checked against it when read.
         var first = _frames[0];
-        var dims = first.Space.Dimensions;
+        var (dims, _) = Describe(first);
         if (dims.Length != 2 || dims[0] < 2 || dims[1] < 2 || dims[0] > int.MaxValue || dims[1] > int.MaxValue)
             throw new BadFileException(path, $"{first.Name} has shape ({string.Join(", ", dims)}), not a 2-d frame (nx, ny)");
         int nx = (int)dims[0], ny = (int)dims[1];
         _ = new Lattice(nx, ny);
-        _ = ElementOf(path, first);
         Info = new TrajectoryInfo
         {
             Layout = TrajectoryLayout.Legacy,
@@ -122,16 +137,8 @@ public sealed class LegacyReader : IFrameSource
         }
         try
         {
-            List<IH5Object> children;
-            try
-            {
-                children = file.Children().ToList();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                throw new BadFileException(path, $"its root group cannot be listed ({BadFileException.Describe(e)})", e);
-            }
-            return Open(path, file, children);
+            return OpenIfLegacy(path, file)
+                   ?? throw new BadFileException(path, "has no conf_{iteration} datasets of the original layout at its root");
         }
         catch
         {
@@ -141,22 +148,47 @@ public sealed class LegacyReader : IFrameSource
     }
 
     /// <summary>
-    /// Wraps an already open file whose root children were listed by the caller (so that layout
-    /// detection and reading share one listing). The reader owns <paramref name="file"/> once this
-    /// returns; on failure the caller still owns it.
+    /// Lists the root of an already open file once (the fast symbol-table listing where it applies,
+    /// else PureHDF's) and returns a reader when it holds <c>conf_*</c> datasets, else null. The
+    /// reader owns <paramref name="file"/> once this returns one; otherwise the caller still owns it.
     /// </summary>
-    public static LegacyReader Open(string path, NativeFile file, IEnumerable<IH5Object> rootChildren)
+    public static LegacyReader? OpenIfLegacy(string path, NativeFile file)
     {
+        var links = Hdf5Links.Open(path);
         try
         {
-            return new LegacyReader(path, file, rootChildren);
-        }
-        catch (BadFileException)
-        {
-            throw;
+            IEnumerable<(string, long, NativeDataset?)> datasets;
+            if (links.TryListRoot() is { } listed)
+            {
+                if (!listed.Any(l => LegacyFormat.TryParseDatasetName(l.Name, out _, out _)))
+                {
+                    links.Dispose();
+                    return null;
+                }
+                datasets = listed.Select(l => (l.Name, l.ObjectHeader, (NativeDataset?)null));
+            }
+            else
+            {
+                links.Dispose();
+                links = null;
+                List<IH5Object> children;
+                try
+                {
+                    children = file.Children().ToList();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    throw new BadFileException(path, $"its root group cannot be listed ({BadFileException.Describe(e)})", e);
+                }
+                if (!LooksLegacy(children)) return null;
+                datasets = children.OfType<NativeDataset>().Select(d => (d.Name, -1L, (NativeDataset?)d));
+            }
+            return new LegacyReader(path, file, links, datasets);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            links?.Dispose();
+            if (e is BadFileException) throw;
             throw new BadFileException(path, $"cannot be read as an original-layout file ({BadFileException.Describe(e)})", e);
         }
     }
@@ -175,38 +207,28 @@ public sealed class LegacyReader : IFrameSource
             ReadOne(_frames[start + k], destination.Slice(k * size, size));
     }
 
-    private void ReadOne(NativeDataset dataset, Span<byte> frame)
+    /// <summary>
+    /// The shape and element type of a frame dataset: from its header when it is a plain integer
+    /// array (<see cref="Hdf5Links.TryDescribePlainDataset"/>), else through PureHDF, which also
+    /// names what is wrong with any other kind of dataset.
+    /// </summary>
+    private (ulong[] Dims, ElementType Element) Describe(Frame frame)
     {
         try
         {
-            var dims = dataset.Space.Dimensions;
-            if (dims.Length != 2 || (long)dims[0] != Info.Nx || (long)dims[1] != Info.Ny)
-                throw new BadFileException(Path, $"{dataset.Name} has shape ({string.Join(", ", dims)}), the first frame ({Info.Nx}, {Info.Ny})");
-            var element = ElementOf(Path, dataset);
-            int width = Width(element);
-            int size = frame.Length;
-            if (element == ElementType.UInt8)
+            if (frame.Dataset is null && _links is not null)
             {
-                dataset.Read(frame, memoryDims: [(ulong)size]);
-            }
-            else
-            {
-                if (_scratch.Length < size * width) _scratch = new byte[size * width];
-                var raw = _scratch.AsSpan(0, size * width);
-                switch (element)
+                if (!frame.Described)
                 {
-                    case ElementType.Int32: dataset.Read(MemoryMarshal.Cast<byte, int>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.UInt32: dataset.Read(MemoryMarshal.Cast<byte, uint>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.Int16: dataset.Read(MemoryMarshal.Cast<byte, short>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.UInt16: dataset.Read(MemoryMarshal.Cast<byte, ushort>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.Int64: dataset.Read(MemoryMarshal.Cast<byte, long>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.UInt64: dataset.Read(MemoryMarshal.Cast<byte, ulong>(raw), memoryDims: [(ulong)size]); break;
-                    case ElementType.Int8: dataset.Read(MemoryMarshal.Cast<byte, sbyte>(raw), memoryDims: [(ulong)size]); break;
+                    frame.Plain = _links.TryDescribePlainDataset(frame.Header);
+                    frame.Described = true;
                 }
-                Narrow(element, raw, frame, dataset.Name);
-                return;
+                if (frame.Plain is { } plain) return (plain.Dims, ElementOf(plain));
+                frame.Dataset = _file.Dataset(frame.Name) as NativeDataset
+                                ?? throw new BadFileException(Path, $"{frame.Name} is not a dataset");
             }
-            FrameValues.Check(Path, 0, frame, size, Info.Ny, _ => dataset.Name);
+            var dataset = frame.Dataset!;
+            return (dataset.Space.Dimensions, ElementOf(Path, dataset));
         }
         catch (BadFileException)
         {
@@ -214,7 +236,61 @@ public sealed class LegacyReader : IFrameSource
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new BadFileException(Path, $"{dataset.Name} cannot be read ({BadFileException.Describe(e)})", e);
+            throw new BadFileException(Path, $"{frame.Name} cannot be read ({BadFileException.Describe(e)})", e);
+        }
+    }
+
+    private void ReadOne(Frame source, Span<byte> frame)
+    {
+        var (dims, element) = Describe(source);
+        if (dims.Length != 2 || (long)dims[0] != Info.Nx || (long)dims[1] != Info.Ny)
+            throw new BadFileException(Path, $"{source.Name} has shape ({string.Join(", ", dims)}), the first frame ({Info.Nx}, {Info.Ny})");
+        try
+        {
+            int width = Width(element);
+            int size = frame.Length;
+            if (source.Plain is { } plain)
+            {
+                if (element == ElementType.UInt8)
+                {
+                    _links!.Read(plain, frame);
+                    FrameValues.Check(Path, 0, frame, size, Info.Ny, _ => source.Name);
+                    return;
+                }
+                if (_scratch.Length < size * width) _scratch = new byte[size * width];
+                var bytes = _scratch.AsSpan(0, size * width);
+                _links!.Read(plain, bytes);
+                Narrow(element, bytes, frame, source.Name);
+                return;
+            }
+            var dataset = source.Dataset!;
+            if (element == ElementType.UInt8)
+            {
+                dataset.Read(frame, memoryDims: [(ulong)size]);
+                FrameValues.Check(Path, 0, frame, size, Info.Ny, _ => source.Name);
+                return;
+            }
+            if (_scratch.Length < size * width) _scratch = new byte[size * width];
+            var raw = _scratch.AsSpan(0, size * width);
+            switch (element)
+            {
+                case ElementType.Int32: dataset.Read(MemoryMarshal.Cast<byte, int>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.UInt32: dataset.Read(MemoryMarshal.Cast<byte, uint>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.Int16: dataset.Read(MemoryMarshal.Cast<byte, short>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.UInt16: dataset.Read(MemoryMarshal.Cast<byte, ushort>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.Int64: dataset.Read(MemoryMarshal.Cast<byte, long>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.UInt64: dataset.Read(MemoryMarshal.Cast<byte, ulong>(raw), memoryDims: [(ulong)size]); break;
+                case ElementType.Int8: dataset.Read(MemoryMarshal.Cast<byte, sbyte>(raw), memoryDims: [(ulong)size]); break;
+            }
+            Narrow(element, raw, frame, source.Name);
+        }
+        catch (BadFileException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new BadFileException(Path, $"{source.Name} cannot be read ({BadFileException.Describe(e)})", e);
         }
     }
 
@@ -278,6 +354,18 @@ public sealed class LegacyReader : IFrameSource
         };
     }
 
+    private static ElementType ElementOf(Hdf5PlainDataset plain) => (plain.ElementSize, plain.Signed) switch
+    {
+        (1, false) => ElementType.UInt8,
+        (1, true) => ElementType.Int8,
+        (2, false) => ElementType.UInt16,
+        (2, true) => ElementType.Int16,
+        (4, false) => ElementType.UInt32,
+        (4, true) => ElementType.Int32,
+        (8, false) => ElementType.UInt64,
+        _ => ElementType.Int64,
+    };
+
     private static int Width(ElementType e) => e switch
     {
         ElementType.UInt8 or ElementType.Int8 => 1,
@@ -297,5 +385,9 @@ public sealed class LegacyReader : IFrameSource
         return (int)step;
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _links?.Dispose();
+        _file.Dispose();
+    }
 }
