@@ -137,27 +137,7 @@ public static class Quickstart
         host.Info("step 4/5: figures");
         string reportFolder = Path.Combine(root, ReportFolder);
         Directory.CreateDirectory(reportFolder);
-        var figures = new List<(string File, string Caption)>();
-        host.Step("figures", 6, "figures", report =>
-        {
-            var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => RunName.ReplicaOf(s.Name) == 0).ToList();
-            if (steadySeries.Count == 0) steadySeries = series.ToList();
-            TimeSeriesFigure.FromRuns(steadySeries, FrameStatistic.WeightedMean, title: "Weighted mean cluster size over time (replica 0)")
-                .SavePng(Path.Combine(reportFolder, "weighted_mean.png"));
-            figures.Add(("weighted_mean.png", "Weighted mean cluster size against time for each Pₜ (replica 0); the shaded band marks the detected steady state."));
-            report(1);
-            var steady = series.Select((s, i) => s.From(Math.Max(0, Array.IndexOf(s.FrameIndices, summaries[i].SteadyStart)))).ToList();
-            SizeDistributionFigure.FromRuns(steady, RunParameter.Tumble, " (steady state)").SavePng(Path.Combine(reportFolder, "size_distribution.png"));
-            figures.Add(("size_distribution.png", "Cluster-size distribution per Pₜ, pooled over the steady-state frames of both replicas."));
-            report(2);
-            var lowest = data.Runs.OrderBy(r => r.Tumble).First();
-            using (var source = FrameSources.Open(lowest.Path))
-                SnapshotFigure.FromSource(source, source.Count - 1, new SnapshotStyle()).SavePng(Path.Combine(reportFolder, "snapshot.png"));
-            figures.Add(("snapshot.png", $"The last snapshot of {lowest.Name} (Pₜ = {Figure.Num(lowest.Tumble)}), coloured by orientation."));
-            report(3);
-            figures.AddRange(Steps.LearningFigureSet(reportFolder, trained, "", "held-out replica 1"));
-            report(6);
-        });
+        var figures = host.Step("figures", 6, "figures", report => DrawFigures(reportFolder, data, series, summaries, trained, report));
 
         // 5. Report and numbers.
         host.Info("step 5/5: report");
@@ -187,6 +167,31 @@ public static class Quickstart
         var doc = BuildReport(o, set, results, figures, trained);
         var (_, html) = doc.Write(reportFolder);
         return (html, results);
+    }
+
+    /// <summary>The report's figures, drawn into <paramref name="folder"/>; returns (file, caption) pairs.</summary>
+    private static List<(string File, string Caption)> DrawFigures(string folder, TrajectorySet data, IReadOnlyList<RunSeries> series,
+        IReadOnlyList<RunSummary> summaries, TrainResult trained, Action<double> report)
+    {
+        var figures = new List<(string File, string Caption)>();
+        var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => RunName.ReplicaOf(s.Name) == 0).ToList();
+        if (steadySeries.Count == 0) steadySeries = series.ToList();
+        TimeSeriesFigure.FromRuns(steadySeries, FrameStatistic.WeightedMean, title: "Weighted mean cluster size over time (replica 0)")
+            .SavePng(Path.Combine(folder, "weighted_mean.png"));
+        figures.Add(("weighted_mean.png", "Weighted mean cluster size against time for each Pₜ (replica 0); the shaded band marks the detected steady state."));
+        report(1);
+        var steady = series.Select((s, i) => s.From(Math.Max(0, Array.IndexOf(s.FrameIndices, summaries[i].SteadyStart)))).ToList();
+        SizeDistributionFigure.FromRuns(steady, RunParameter.Tumble, " (steady state)").SavePng(Path.Combine(folder, "size_distribution.png"));
+        figures.Add(("size_distribution.png", "Cluster-size distribution per Pₜ, pooled over the steady-state frames of both replicas."));
+        report(2);
+        var lowest = data.Runs.OrderBy(r => r.Tumble).First();
+        using (var source = FrameSources.Open(lowest.Path))
+            SnapshotFigure.FromSource(source, source.Count - 1, new SnapshotStyle()).SavePng(Path.Combine(folder, "snapshot.png"));
+        figures.Add(("snapshot.png", $"The last snapshot of {lowest.Name} (Pₜ = {Figure.Num(lowest.Tumble)}), coloured by orientation."));
+        report(3);
+        figures.AddRange(Steps.LearningFigureSet(folder, trained, "", "held-out replica 1"));
+        report(6);
+        return figures;
     }
 
     private static ReportDocument BuildReport(QuickstartOptions o, DataSet set, QuickstartResults r, List<(string File, string Caption)> figures,

@@ -13,8 +13,8 @@ internal sealed class CliHost(bool quiet) : IExperimentHost
         if (!quiet) Console.Error.WriteLine(line);
     }
 
-    public void Step(string title, double total, string unit, Action<Action<double>> work) =>
-        Progress.Run(quiet, title, total, unit, report => { work(report); return 0; });
+    public T Step<T>(string title, double total, string unit, Func<Action<double>, T> work) =>
+        Progress.Run(quiet, title, total, unit, work);
 
     public T Train<T>(int epochs, Func<TrainingProgress, T> work) => EpochProgress.Run(quiet, epochs, work);
 
