@@ -23,7 +23,7 @@ internal sealed class BaselineExperiment : ExperimentKind
         var c = ctx.Config;
         string data = ctx.Data();
         var set = TrajectorySet.Open(data);
-        var (series, summaries) = Steps.Analyse(ctx.Host, set.Runs.Select(r => r.Path).ToList(), set.TotalFrames, ctx.Jobs, keepSizes: false);
+        var (series, summaries) = StudyStages.Analyse(ctx.Host, set.Runs.Select(r => r.Path).ToList(), set.TotalFrames, ctx.Jobs, keepSizes: false);
         int hold = c.Train.HoldOutReplica;
         var runs = set.Runs.Select((r, i) => new AnalysedRun(r, series[i], summaries[i])).ToList();
         var fits = Fit(runs.Where(x => x.Run.Replica != hold));
@@ -36,8 +36,8 @@ internal sealed class BaselineExperiment : ExperimentKind
             ctx.Scores.Add(Scoring.Of(Cnn, seed, "all", result));
             if (seed == c.Seeds[0])
             {
-                ctx.AddFigures(doc, Steps.PredictionFigures(ctx.Root, baseline.Truth, baseline.Tumble, "baseline_", Iso));
-                ctx.AddFigures(doc, Steps.LearningFigureSet(ctx.Root, result, "cnn_", Cnn));
+                ctx.AddFigures(doc, StudyStages.PredictionFigures(ctx.Root, baseline.Truth, baseline.Tumble, "baseline_", Iso));
+                ctx.AddFigures(doc, StudyStages.LearningFigureSet(ctx.Root, result, "cnn_", Cnn));
             }
         }
         Describe(doc, fits, hold);
@@ -106,7 +106,7 @@ internal sealed class BaselineExperiment : ExperimentKind
                       $"fitted to every steady-state frame of the training replicas. A held-out frame is predicted from its own weighted mean cluster size; " +
                       $"a held-out run from its steady mean. The CNN sees the same training runs and is scored on the same held-out replica {hold}.");
         doc.Table(["density", "fit blocks", "ln size range"], fits.OrderBy(f => f.Key).Select(f => (IReadOnlyList<string>)[Figure.Num(f.Key),
-            f.Value.Blocks.Count.ToString(CultureInfo.InvariantCulture), $"{Steps.F(f.Value.Blocks[0].X, "0.##")} .. {Steps.F(f.Value.Blocks[^1].X, "0.##")}"]));
+            f.Value.Blocks.Count.ToString(CultureInfo.InvariantCulture), $"{StudyStages.F(f.Value.Blocks[0].X, "0.##")} .. {StudyStages.F(f.Value.Blocks[^1].X, "0.##")}"]));
     }
 
     private static string Results(ExperimentContext ctx, ReportDocument doc)
@@ -119,8 +119,8 @@ internal sealed class BaselineExperiment : ExperimentKind
         var cnnRun = ctx.Scores.Where(x => x.Setting == Cnn).Average(x => x.RunMaeLog);
         var isoRun = ctx.Scores.Where(x => x.Setting == Iso).Average(x => x.RunMaeLog);
         string summary = Scoring.Winner(ctx.Scores, [Cnn, Iso]) +
-                         $" Per run (all frames pooled) the mean |ln error| is {Steps.F(cnnRun)} for the CNN and {Steps.F(isoRun)} for the cluster-statistics baseline" +
-                         (cnnRun < isoRun ? $": the CNN adds {Steps.F(isoRun - cnnRun)} in ln Pₜ." : ": the CNN adds nothing over cluster statistics per run.");
+                         $" Per run (all frames pooled) the mean |ln error| is {StudyStages.F(cnnRun)} for the CNN and {StudyStages.F(isoRun)} for the cluster-statistics baseline" +
+                         (cnnRun < isoRun ? $": the CNN adds {StudyStages.F(isoRun - cnnRun)} in ln Pₜ." : ": the CNN adds nothing over cluster statistics per run.");
         doc.Heading("Summary");
         doc.Paragraph(summary);
         return summary;

@@ -25,7 +25,7 @@ internal abstract class ComparisonExperiment : ExperimentKind
         ResultTables(doc, settings, overall);
         Discuss(ctx, data, doc);
         foreach (var (setting, result) in first)
-            ctx.AddFigures(doc, Steps.LearningFigureSet(ctx.Root, result, $"{ExperimentContext.Slug(setting)}_", setting)
+            ctx.AddFigures(doc, StudyStages.LearningFigureSet(ctx.Root, result, $"{ExperimentContext.Slug(setting)}_", setting)
                 .Select(f => (f.File, f.Caption + (c.Seeds.Count > 1 ? $" Seed {c.Seeds[0]}." : ""))));
         string summary = Summary(ctx, settings, overall);
         doc.Heading("Summary");
@@ -65,7 +65,7 @@ internal abstract class ComparisonExperiment : ExperimentKind
                     ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", result));
                 else
                 {
-                    var (v, estimates, _) = Steps.Predict(ctx.Host, folder, scoringFrames, byId, "score on steady held-out frames");
+                    var (v, estimates, _) = StudyStages.Predict(ctx.Host, folder, scoringFrames, byId, "score on steady held-out frames");
                     ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", v, estimates, Scoring.TargetOf(result), result.Outcome.Seconds));
                 }
                 ctx.Scores.AddRange(GroupScores(ctx, s.Name, seed, result, byId));
@@ -80,7 +80,7 @@ internal abstract class ComparisonExperiment : ExperimentKind
             settings.Select(s => overall.Where(x => x.Setting == s.Name).ToList()).Select(g => (IReadOnlyList<string>)
             [
                 g[0].Setting, g.Count.ToString(CultureInfo.InvariantCulture), Scoring.Spread(g, x => x.PearsonLog), Scoring.Spread(g, x => x.Pearson),
-                Scoring.Spread(g, x => x.MaeLog), Scoring.Spread(g, x => x.RunMaeLog), Steps.F(g.Average(x => x.TrainSeconds), "0.#"), Steps.F(g.Max(x => x.PeakMemoryMiB), "0"),
+                Scoring.Spread(g, x => x.MaeLog), Scoring.Spread(g, x => x.RunMaeLog), StudyStages.F(g.Average(x => x.TrainSeconds), "0.#"), StudyStages.F(g.Max(x => x.PeakMemoryMiB), "0"),
             ]));
         if (overall.Any(x => x.Coverage is not null))
             doc.Table(["setting", "seed", "50% interval: frames", "50%: runs", "90% interval: frames", "90%: runs"],
@@ -159,7 +159,7 @@ internal sealed class MixedDensitiesExperiment : ComparisonExperiment
         doc.Table(["setting", "density", "frames", "r (ln Pₜ)", "|ln error| per frame", "|ln error| per run"],
             groups.Select(g => (IReadOnlyList<string>)[g.Key.Setting, g.Key.Group, g.First().Frames.ToString(CultureInfo.InvariantCulture),
                 Scoring.Spread(g.ToList(), x => x.PearsonLog), Scoring.Spread(g.ToList(), x => x.MaeLog), Scoring.Spread(g.ToList(), x => x.RunMaeLog)]));
-        doc.Paragraph($"Peak memory of the process (working set) while training across all densities: {Steps.F(ctx.Scores.Max(x => x.PeakMemoryMiB), "0")} MiB.");
+        doc.Paragraph($"Peak memory of the process (working set) while training across all densities: {StudyStages.F(ctx.Scores.Max(x => x.PeakMemoryMiB), "0")} MiB.");
     }
 
     protected override string Summary(ExperimentContext ctx, IReadOnlyList<Setting> settings, IReadOnlyList<Score> overall) =>

@@ -65,8 +65,8 @@ public static class Experiment
         string root = Path.GetFullPath(output);
         if (File.Exists(root)) throw new PepLabInputException("--out", $"'{output}' is a file; it needs a folder");
         Directory.CreateDirectory(root);
-        Steps.WriteText(Path.Combine(root, ConfigFile), configText);
-        Steps.WriteText(Path.Combine(root, RerunFile),
+        StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
+        StudyStages.WriteText(Path.Combine(root, RerunFile),
             "#!/bin/sh\n# Reruns this experiment with the config next to this script (data already in this folder is reused).\n" +
             $"cd \"$(dirname \"$0\")\" && exec pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
         if (!OperatingSystem.IsWindows())
@@ -95,7 +95,7 @@ public static class Experiment
             Figures = ctx.Figures,
             DataBytes = ctx.DataFolders.Sum(ExperimentContext.FolderBytes),
         };
-        Steps.WriteText(Path.Combine(root, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
+        StudyStages.WriteText(Path.Combine(root, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
         var (_, html) = doc.Write(root);
         return (html, results);
     }

@@ -27,7 +27,7 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
             Nx = side ?? d.Nx, Ny = side ?? d.Ny, Snapshots = d.Snapshots, Warmup = d.Warmup, BaseSeed = 1,
         };
         string folder = Path.Combine(Root, side is { } s ? $"data-{s}" : "data");
-        Steps.Sample(Host, folder, spec, Jobs);
+        StudyStages.Sample(Host, folder, spec, Jobs);
         DataFolders.Add(folder);
         return folder;
     }
@@ -47,7 +47,7 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
 
     /// <summary>Trains (or reuses, or resumes) a model of <paramref name="train"/>'s settings on <paramref name="dataset"/> into <paramref name="folder"/>.</summary>
     public TrainResult Train(string dataset, TrainConfig train, ulong seed, string folder, string label) =>
-        Steps.Train(Host, Request(dataset, train, seed, folder), label);
+        StudyStages.Train(Host, Request(dataset, train, seed, folder), label);
 
     private TrainRequest Request(string dataset, TrainConfig t, ulong seed, string folder) => new()
     {

@@ -29,8 +29,8 @@ internal sealed class LatticeSizeExperiment : ExperimentKind
                 Scoring.Spread(g.ToList(), x => x.Pearson), Scoring.Spread(g.ToList(), x => x.MaeLog), Scoring.Spread(g.ToList(), x => x.RunMaeLog)]));
         var home = ctx.Scores.Where(x => x.Setting == $"{trainSize}x{trainSize}").Average(x => x.PearsonLog);
         var others = groups.Where(g => g.Key != $"{trainSize}x{trainSize}").Select(g => (g.Key, R: g.Average(x => x.PearsonLog))).OrderBy(x => x.R).ToList();
-        string summary = $"On its own size ({trainSize}x{trainSize}) the model reaches r (ln Pₜ) = {Steps.F(home)}; " +
-                         string.Join("; ", others.Select(o => $"on {o.Key} {Steps.F(o.R)} ({(o.R >= home ? "+" : "")}{Steps.F(o.R - home)})")) +
+        string summary = $"On its own size ({trainSize}x{trainSize}) the model reaches r (ln Pₜ) = {StudyStages.F(home)}; " +
+                         string.Join("; ", others.Select(o => $"on {o.Key} {StudyStages.F(o.R)} ({(o.R >= home ? "+" : "")}{StudyStages.F(o.R - home)})")) +
                          (others.Count > 0 ? $". The largest loss is on {others[0].Key}." : ".") +
                          (c.Seeds.Count > 1 ? $" Spread over {c.Seeds.Count} seeds in the table (mean ± sd)." : " One seed was run.");
         doc.Heading("Summary");
@@ -55,12 +55,12 @@ internal sealed class LatticeSizeExperiment : ExperimentKind
                 ctx.Scores.Add(Scoring.Of(label, seed, label, result));
                 continue;
             }
-            var (p, e, target) = Steps.Evaluate(ctx.Host, model, folders[size]);
+            var (p, e, target) = StudyStages.Evaluate(ctx.Host, model, folders[size]);
             ctx.Scores.Add(Scoring.Of(label, seed, label, p, e.RunEstimates, target, 0, p.Runs.ToHashSet()));
             if (drawn)
-                ctx.AddFigures(doc, Steps.PredictionFigures(ctx.Root, p.Truth, p.Tumble, $"size{size}_", $"trained on {trainSize}x{trainSize}, scored on {label}"));
+                ctx.AddFigures(doc, StudyStages.PredictionFigures(ctx.Root, p.Truth, p.Tumble, $"size{size}_", $"trained on {trainSize}x{trainSize}, scored on {label}"));
         }
         if (drawn)
-            ctx.AddFigures(doc, Steps.LearningFigureSet(ctx.Root, result, $"size{trainSize}_", $"trained and scored on {trainSize}x{trainSize}"));
+            ctx.AddFigures(doc, StudyStages.LearningFigureSet(ctx.Root, result, $"size{trainSize}_", $"trained and scored on {trainSize}x{trainSize}"));
     }
 }

@@ -107,15 +107,15 @@ public static class Quickstart
             Snapshots = o.Snapshots, Warmup = o.Warmup, BaseSeed = o.Seed,
         };
         string dataFolder = Path.Combine(root, DataFolder);
-        var set = Steps.Sample(host, dataFolder, spec, jobs);
+        var set = StudyStages.Sample(host, dataFolder, spec, jobs);
 
         // 2. Cluster statistics and steady states.
         host.Info("step 2/5: cluster statistics and steady states");
         var data = TrajectorySet.Open(dataFolder);
         var paths = data.Runs.Select(r => r.Path).ToList();
-        var (series, summaries) = Steps.Analyse(host, paths, data.TotalFrames, jobs, keepSizes: true);
+        var (series, summaries) = StudyStages.Analyse(host, paths, data.TotalFrames, jobs, keepSizes: true);
         foreach (var s in summaries)
-            host.Info($"steady state: {s.File}: t0 = frame {s.SteadyStart} of {s.Frames}, weighted mean cluster size {Steps.F(s.WeightedMeanSize, "0.##")}");
+            host.Info($"steady state: {s.File}: t0 = frame {s.SteadyStart} of {s.Frames}, weighted mean cluster size {StudyStages.F(s.WeightedMeanSize, "0.##")}");
 
         // 3. Train on replica 0, score on replica 1.
         host.Info("step 3/5: train PepLab's default model on replica 0, score it on replica 1");
@@ -130,7 +130,7 @@ public static class Quickstart
             Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
             Overwrite = true,
         };
-        var trained = Steps.Train(host, request, "train");
+        var trained = StudyStages.Train(host, request, "train");
         var eval = trained.Validation;
 
         // 4. Figures.
@@ -163,7 +163,7 @@ public static class Quickstart
             RunEstimates = eval.RunEstimates,
             Figures = figures.Select(f => f.File).ToList(),
         };
-        Steps.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
+        StudyStages.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
         var doc = BuildReport(o, set, results, figures, trained);
         var (_, html) = doc.Write(reportFolder);
         return (html, results);
@@ -189,7 +189,7 @@ public static class Quickstart
             SnapshotFigure.FromSource(source, source.Count - 1, new SnapshotStyle()).SavePng(Path.Combine(folder, "snapshot.png"));
         figures.Add(("snapshot.png", $"The last snapshot of {lowest.Name} (Pₜ = {Figure.Num(lowest.Tumble)}), coloured by orientation."));
         report(3);
-        figures.AddRange(Steps.LearningFigureSet(folder, trained, "", "held-out replica 1"));
+        figures.AddRange(StudyStages.LearningFigureSet(folder, trained, "", "held-out replica 1"));
         report(6);
         return figures;
     }
@@ -212,17 +212,17 @@ public static class Quickstart
         doc.Heading("Cluster statistics");
         doc.Table(["run", "Pₜ", "frames", "steady from frame", "weighted mean size", "largest cluster share", "clusters"],
             r.Runs.Select(x => (IReadOnlyList<string>)[x.File, Figure.Num(x.Tumble), x.Frames.ToString(), x.SteadyStart.ToString(),
-                Steps.F(x.WeightedMeanSize, "0.##"), Steps.F(x.Largest, "0.###"), Steps.F(x.Clusters, "0.#")]));
+                StudyStages.F(x.WeightedMeanSize, "0.##"), StudyStages.F(x.Largest, "0.###"), StudyStages.F(x.Clusters, "0.#")]));
         foreach (var f in figures.Take(3)) doc.Figure(f.File, f.Caption);
         doc.Heading("Learning Pₜ");
-        doc.Paragraph($"On the held-out replica: Pearson r = {Steps.F(r.Pearson)} (on log Pₜ: {Steps.F(r.PearsonLog)}), R² = {Steps.F(r.R2)}, " +
-                      $"mean absolute error {Steps.F(r.Mae, "0.#####")}; the mean ± std of the predictions covers the true Pₜ for {Steps.F(100 * r.OverlapRatio, "0")}% of the Pₜ values.");
+        doc.Paragraph($"On the held-out replica: Pearson r = {StudyStages.F(r.Pearson)} (on log Pₜ: {StudyStages.F(r.PearsonLog)}), R² = {StudyStages.F(r.R2)}, " +
+                      $"mean absolute error {StudyStages.F(r.Mae, "0.#####")}; the mean ± std of the predictions covers the true Pₜ for {StudyStages.F(100 * r.OverlapRatio, "0")}% of the Pₜ values.");
         doc.Table(["true Pₜ", "frames", "median prediction", "std", "median error"],
-            r.PerTumble.Select(t => (IReadOnlyList<string>)[Figure.Num(t.Tumble), t.Frames.ToString(), Steps.F(t.Median, "0.#####"),
-                Steps.F(t.Std, "0.#####"), Steps.F(100 * t.MedianRelativeError, "+0.0;-0.0") + "%"]));
+            r.PerTumble.Select(t => (IReadOnlyList<string>)[Figure.Num(t.Tumble), t.Frames.ToString(), StudyStages.F(t.Median, "0.#####"),
+                StudyStages.F(t.Std, "0.#####"), StudyStages.F(100 * t.MedianRelativeError, "+0.0;-0.0") + "%"]));
         doc.Table(["held-out run", "true Pₜ", "estimate from all frames", "95% interval"],
-            r.RunEstimates.Select(e => (IReadOnlyList<string>)[e.File, e.Truth is { } t ? Figure.Num(t) : "-", Steps.F(e.Estimate, "0.#####"),
-                $"{Steps.F(e.Low, "0.#####")} .. {Steps.F(e.High, "0.#####")}"]));
+            r.RunEstimates.Select(e => (IReadOnlyList<string>)[e.File, e.Truth is { } t ? Figure.Num(t) : "-", StudyStages.F(e.Estimate, "0.#####"),
+                $"{StudyStages.F(e.Low, "0.#####")} .. {StudyStages.F(e.High, "0.#####")}"]));
         foreach (var f in figures.Skip(3)) doc.Figure(f.File, f.Caption);
         doc.Heading("Files");
         doc.Bullets(

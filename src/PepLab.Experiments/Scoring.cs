@@ -59,28 +59,28 @@ public static class Scoring
         var (best, next) = (ranked[0], ranked[1]);
         int seeds = best.Scores.Count;
         string spread = seeds > 1
-            ? $" Over {seeds} seeds the standard deviations are {Steps.F(Sd(best.Scores.Select(s => s.PearsonLog)))} and {Steps.F(Sd(next.Scores.Select(s => s.PearsonLog)))}" +
+            ? $" Over {seeds} seeds the standard deviations are {StudyStages.F(Sd(best.Scores.Select(s => s.PearsonLog)))} and {StudyStages.F(Sd(next.Scores.Select(s => s.PearsonLog)))}" +
               (Math.Abs(best.Mean - next.Mean) < Sd(best.Scores.Select(s => s.PearsonLog)) + Sd(next.Scores.Select(s => s.PearsonLog))
                   ? ", so the difference is within the seed-to-seed spread."
                   : ", so the difference is larger than the seed-to-seed spread.")
             : " One seed was run, so the spread over seeds is unknown.";
-        return $"\"{best.Name}\" won: r (ln Pₜ) = {Steps.F(best.Mean)} against {Steps.F(next.Mean)} for \"{next.Name}\" " +
-               $"(+{Steps.F(best.Mean - next.Mean)}); mean |ln error| per frame {Steps.F(best.MaeLog)} against {Steps.F(next.MaeLog)}." + spread +
-               (ranked.Count > 2 ? " Ranking: " + string.Join(" > ", ranked.Select(x => $"{x.Name} ({Steps.F(x.Mean)})")) + "." : "");
+        return $"\"{best.Name}\" won: r (ln Pₜ) = {StudyStages.F(best.Mean)} against {StudyStages.F(next.Mean)} for \"{next.Name}\" " +
+               $"(+{StudyStages.F(best.Mean - next.Mean)}); mean |ln error| per frame {StudyStages.F(best.MaeLog)} against {StudyStages.F(next.MaeLog)}." + spread +
+               (ranked.Count > 2 ? " Ranking: " + string.Join(" > ", ranked.Select(x => $"{x.Name} ({StudyStages.F(x.Mean)})")) + "." : "");
     }
 
     /// <summary>The group (other than "all") with the lowest mean primary score, with that score; "n/a" when there is none.</summary>
     public static string WorstGroup(IEnumerable<Score> scores)
     {
         var g = scores.Where(x => x.Group != "all").GroupBy(x => x.Group).Select(g => (g.Key, R: g.Average(x => x.PearsonLog))).OrderBy(x => x.R).FirstOrDefault();
-        return g.Key is null ? "n/a" : $"{g.Key} (r = {Steps.F(g.R)})";
+        return g.Key is null ? "n/a" : $"{g.Key} (r = {StudyStages.F(g.R)})";
     }
 
     /// <summary>"mean ± sd" of a score over seeds, or the single value.</summary>
     public static string Spread(IReadOnlyList<Score> scores, Func<Score, double> f)
     {
         var v = scores.Select(f).ToList();
-        return v.Count > 1 ? $"{Steps.F(v.Average())} ± {Steps.F(Sd(v))}" : Steps.F(v[0]);
+        return v.Count > 1 ? $"{StudyStages.F(v.Average())} ± {StudyStages.F(Sd(v))}" : StudyStages.F(v[0]);
     }
 
     /// <summary>The sample standard deviation, 0 for fewer than two values.</summary>

@@ -57,7 +57,7 @@ internal static class QuickstartCommand
             };
             var host = new CliHost(r.GetValue(quiet));
             var (report, results) = Quickstart.Run(o, host);
-            host.Info($"held-out replica: Pearson r = {Steps.F(results.Pearson)}, R^2 = {Steps.F(results.R2)}, MAE = {Steps.F(results.Mae, "0.#####")} over {results.TestFrames} frames");
+            host.Info($"held-out replica: Pearson r = {StudyStages.F(results.Pearson)}, R^2 = {StudyStages.F(results.R2)}, MAE = {StudyStages.F(results.Mae, "0.#####")} over {results.TestFrames} frames");
             Console.WriteLine(report);
             return Ok;
         }));

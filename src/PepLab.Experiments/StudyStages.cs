@@ -28,7 +28,7 @@ public sealed record RunSummary
 }
 
 /// <summary>The building blocks experiments share: sample, analyse, train, evaluate, draw.</summary>
-public static class Steps
+public static class StudyStages
 {
     /// <summary>Creates (or resumes) a data set and runs what is missing.</summary>
     public static DataSet Sample(IExperimentHost host, string folder, SampleSpec spec, int jobs)
