@@ -50,7 +50,7 @@ public static class Recorder
     {
         using (var background = new BackgroundFrameSink(writer))
         {
-            Run.Execute(parameters, background, initialFrame, progress, cancellation);
+            RunSchedule.Execute(parameters, background, initialFrame, progress, cancellation);
             background.Complete();
         }
         writer.Complete();
