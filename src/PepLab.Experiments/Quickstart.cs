@@ -181,7 +181,7 @@ public static class Quickstart
         figures.Add(("weighted_mean.png", "Weighted mean cluster size against time for each Pₜ (replica 0); the shaded band marks the detected steady state."));
         report(1);
         var steady = series.Select((s, i) => s.From(Math.Max(0, Array.IndexOf(s.FrameIndices, summaries[i].SteadyStart)))).ToList();
-        SizeDistributionFigure.FromRuns(steady, RunParameter.Tumble, " (steady state)").SavePng(Path.Combine(folder, "size_distribution.png"));
+        SizeDistributionFigure.FromRuns(steady, SweptParameter.Tumble, " (steady state)").SavePng(Path.Combine(folder, "size_distribution.png"));
         figures.Add(("size_distribution.png", "Cluster-size distribution per Pₜ, pooled over the steady-state frames of both replicas."));
         report(2);
         var lowest = data.Runs.OrderBy(r => r.Tumble).First();
