@@ -175,7 +175,7 @@ public sealed record ExperimentConfig
             try
             {
                 Learn.Augmentation.Parse(t.Augment);
-                Learn.LearnNames.ParseHead(t.Head);
+                Learn.ModelSettingNames.ParseHead(t.Head);
             }
             catch (PepLabInputException e)
             {

@@ -54,7 +54,7 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
         Dataset = dataset,
         Out = folder,
         Model = t.Model,
-        Head = LearnNames.ParseHead(t.Head),
+        Head = ModelSettingNames.ParseHead(t.Head),
         Epochs = t.Epochs,
         Batch = t.Batch,
         Augment = Augmentation.Parse(t.Augment),

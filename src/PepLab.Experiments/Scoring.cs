@@ -46,7 +46,7 @@ public static class Scoring
         Of(setting, seed, group, result.Outcome.Validation, result.Validation.RunEstimates, TargetOf(result), result.Outcome.Seconds, only);
 
     /// <summary>The target transform a trained model predicts.</summary>
-    public static TargetTransform TargetOf(TrainResult r) => LearnNames.ParseTarget(r.Document.Target);
+    public static TargetTransform TargetOf(TrainResult r) => ModelSettingNames.ParseTarget(r.Document.Target);
 
     /// <summary>Which setting won on the primary score, by how much, with the spread over seeds.</summary>
     public static string Winner(IReadOnlyList<Score> overall, IReadOnlyList<string> names)
