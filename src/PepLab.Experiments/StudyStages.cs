@@ -3,6 +3,7 @@ using PepLab.Analyse;
 using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Report;
+using PepLab.Simulate;
 using PepLab.Store;
 
 namespace PepLab.Experiments;

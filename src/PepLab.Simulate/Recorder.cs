@@ -1,7 +1,7 @@
 using PepLab.Core;
-using PepLab.Simulate;
+using PepLab.Store;
 
-namespace PepLab.Store;
+namespace PepLab.Simulate;
 
 /// <summary>Simulates a run straight into a trajectory file (simulation and compression overlap).</summary>
 public static class Recorder

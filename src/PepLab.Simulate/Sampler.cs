@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using PepLab.Core;
-using PepLab.Simulate;
+using PepLab.Store;
 
-namespace PepLab.Store;
+namespace PepLab.Simulate;
 
 /// <summary>Progress of a sweep: work in particle updates, and runs/snapshots done.</summary>
 public readonly record struct SweepProgress(double WorkDone, double WorkTotal, int RunsDone, int RunsTotal, long SnapshotsDone);
