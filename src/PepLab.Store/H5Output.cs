@@ -13,6 +13,35 @@ internal sealed class H5Output : IDisposable
 {
     private readonly AtomicFile _file;
 
+    /// <summary>
+    /// Claims <paramref name="path"/> (a full path) for a new file and runs <paramref name="start"/>
+    /// (a writer's constructor) on it. Refuses a folder, an existing file unless
+    /// <paramref name="overwrite"/>, and a folder that cannot be written with
+    /// <see cref="PepLabInputException"/>; another process writing the same file with
+    /// <see cref="OutputBusyException"/>. When <paramref name="start"/> fails the claim is released.
+    /// </summary>
+    public static T Create<T>(string path, bool overwrite, Func<AtomicFile, T> start)
+    {
+        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
+        if (File.Exists(path) && !overwrite)
+            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
+        var output = AtomicFile.Create(path, "--out");
+        try
+        {
+            return start(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.Dispose();
+            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Starts writing <paramref name="layout"/> into <paramref name="file"/>'s stream.</summary>
     public H5Output(AtomicFile file, H5File layout)
     {

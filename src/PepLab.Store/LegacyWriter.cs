@@ -69,24 +69,7 @@ public sealed class LegacyWriter : IDisposable
         if (iterations.Count == 0) throw new ArgumentException("a file needs at least one frame", nameof(iterations));
         if (iterations.Any(i => i < 0) || iterations.Distinct().Count() != iterations.Count)
             throw new ArgumentException("iterations must be distinct and non-negative", nameof(iterations));
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
-        if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
-        try
-        {
-            return new LegacyWriter(output, iterations, nx, ny, rolled);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
-        }
-        catch
-        {
-            output.Dispose();
-            throw;
-        }
+        return H5Output.Create(path, overwrite, output => new LegacyWriter(output, iterations, nx, ny, rolled));
     }
 
     /// <summary>Writes frame <paramref name="index"/> (uint8 values 0..4, nx * ny); frames come in order 0, 1, 2, ...</summary>

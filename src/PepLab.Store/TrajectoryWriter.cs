@@ -68,24 +68,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         int compressionLevel = TrajectoryFormat.DefaultCompressionLevel)
     {
         path = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
-        if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
-        try
-        {
-            return new TrajectoryWriter(output, info, compressionLevel);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
-        }
-        catch
-        {
-            output.Dispose();
-            throw;
-        }
+        return H5Output.Create(path, overwrite, output => new TrajectoryWriter(output, info, compressionLevel));
     }
 
     /// <summary>Writes frame <paramref name="index"/>; frames must come in order 0, 1, 2, ...</summary>
