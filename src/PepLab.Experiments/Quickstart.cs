@@ -131,7 +131,6 @@ public static class Quickstart
             Overwrite = true,
         };
         var trained = StudyStages.Train(host, request, "train");
-        var eval = trained.Validation;
 
         // 4. Figures.
         host.Info("step 4/5: figures");
@@ -141,7 +140,19 @@ public static class Quickstart
 
         // 5. Report and numbers.
         host.Info("step 5/5: report");
-        var results = new QuickstartResults
+        var results = ResultsOf(o, dataFolder, modelFolder, tumbles, summaries, trained, figures);
+        StudyStages.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
+        var doc = BuildReport(o, set, results, figures, trained);
+        var (_, html) = doc.Write(reportFolder);
+        return (html, results);
+    }
+
+    /// <summary>Every number of the quickstart's report.</summary>
+    private static QuickstartResults ResultsOf(QuickstartOptions o, string dataFolder, string modelFolder, double[] tumbles,
+        IReadOnlyList<RunSummary> summaries, TrainResult trained, List<(string File, string Caption)> figures)
+    {
+        var eval = trained.Validation;
+        return new QuickstartResults
         {
             Dataset = dataFolder,
             Model = modelFolder,
@@ -163,10 +174,6 @@ public static class Quickstart
             RunEstimates = eval.RunEstimates,
             Figures = figures.Select(f => f.File).ToList(),
         };
-        StudyStages.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
-        var doc = BuildReport(o, set, results, figures, trained);
-        var (_, html) = doc.Write(reportFolder);
-        return (html, results);
     }
 
     /// <summary>The report's figures, drawn into <paramref name="folder"/>; returns (file, caption) pairs.</summary>
