@@ -28,7 +28,7 @@ public struct Xoshiro256StarStar
 
     /// <summary>
     /// One xoshiro256** step on state held in locals: returns the output and advances the state.
-    /// Identical to <see cref="NextUInt64"/>; lets a kernel keep the state in registers.
+    /// <see cref="NextUInt64"/> is this step on the generator's own state; a kernel calls it on locals to keep the state in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
@@ -88,18 +88,7 @@ public struct Xoshiro256StarStar
 
     /// <summary>The next 64 random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong NextUInt64()
-    {
-        ulong result = BitRotate(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = BitRotate(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
 
     /// <summary>The next 32 random bits (the upper half of a 64-bit output).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -45,7 +45,8 @@ public sealed record Setting(string Name, TrainConfig Train);
 /// </summary>
 public sealed record ExperimentConfig
 {
-    public static readonly string[] Kinds = ["baseline", "steady", "rolling", "mixed-densities", "lattice-size"];
+    /// <summary>The names of the experiment kinds (<see cref="ExperimentKind.All"/>).</summary>
+    public static readonly string[] Kinds = ExperimentKind.All.Select(k => k.Name).ToArray();
 
     public required string Kind { get; init; }
     public required string Question { get; init; }
@@ -174,20 +175,15 @@ public sealed record ExperimentConfig
             try
             {
                 Learn.Augmentation.Parse(t.Augment);
-                Learn.LearnNames.ParseHead(t.Head);
+                Learn.ModelSettingNames.ParseHead(t.Head);
             }
             catch (PepLabInputException e)
             {
                 throw Bad(prefix + (e.Subject == "--augment" ? "augment" : "head"), e.Message.Split(": ", 2)[^1]);
             }
         }
-        if (Kind is "steady" or "rolling" && Settings.Count < 2) throw Bad("[[setting]]", $"needs at least two settings to compare for kind \"{Kind}\"");
         if (Settings.Select(s => s.Name).Distinct().Count() != Settings.Count) throw Bad("[[setting]]", "names must be unique");
-        if (Kind == "lattice-size")
-        {
-            if (Data.Sizes.Count < 2) throw Bad("data.sizes", "needs at least two lattice sides for kind \"lattice-size\"");
-            if (Train.TrainSize is not { } ts || !Data.Sizes.Contains(ts)) throw Bad("train.train_size", "must be one of data.sizes");
-        }
+        ExperimentKind.Of(Kind).Validate(this, Bad);
         return this;
     }
 

@@ -11,8 +11,11 @@ public interface IExperimentHost
     /// <summary>One line about what is being done.</summary>
     void Info(string line);
 
-    /// <summary>Runs a long step that reports the amount done (out of <paramref name="total"/> <paramref name="unit"/>).</summary>
-    void Step(string title, double total, string unit, Action<Action<double>> work);
+    /// <summary>
+    /// Runs a long step that reports the amount done (out of <paramref name="total"/>
+    /// <paramref name="unit"/>) and returns what <paramref name="work"/> returns.
+    /// </summary>
+    T Step<T>(string title, double total, string unit, Func<Action<double>, T> work);
 
     /// <summary>Runs a training job, with per-epoch progress.</summary>
     T Train<T>(int epochs, Func<TrainingProgress, T> work);
@@ -26,7 +29,7 @@ public sealed class SilentHost(CancellationToken cancellation = default) : IExpe
 {
     public List<string> Lines { get; } = [];
     public void Info(string line) { lock (Lines) Lines.Add(line); }
-    public void Step(string title, double total, string unit, Action<Action<double>> work) => work(_ => { });
+    public T Step<T>(string title, double total, string unit, Func<Action<double>, T> work) => work(_ => { });
     public T Train<T>(int epochs, Func<TrainingProgress, T> work) => work(new TrainingProgress());
     public CancellationToken Cancellation { get; } = cancellation;
 }

@@ -107,15 +107,15 @@ public static class Quickstart
             Snapshots = o.Snapshots, Warmup = o.Warmup, BaseSeed = o.Seed,
         };
         string dataFolder = Path.Combine(root, DataFolder);
-        var set = Steps.Sample(host, dataFolder, spec, jobs);
+        var set = StudyStages.Sample(host, dataFolder, spec, jobs);
 
         // 2. Cluster statistics and steady states.
         host.Info("step 2/5: cluster statistics and steady states");
         var data = TrajectorySet.Open(dataFolder);
         var paths = data.Runs.Select(r => r.Path).ToList();
-        var (series, summaries) = Steps.Analyse(host, paths, data.TotalFrames, jobs, keepSizes: true);
+        var (series, summaries) = StudyStages.Analyse(host, paths, data.TotalFrames, jobs, keepSizes: true);
         foreach (var s in summaries)
-            host.Info($"steady state: {s.File}: t0 = frame {s.SteadyStart} of {s.Frames}, weighted mean cluster size {Steps.F(s.WeightedMeanSize, "0.##")}");
+            host.Info($"steady state: {s.File}: t0 = frame {s.SteadyStart} of {s.Frames}, weighted mean cluster size {StudyStages.F(s.WeightedMeanSize, "0.##")}");
 
         // 3. Train on replica 0, score on replica 1.
         host.Info("step 3/5: train PepLab's default model on replica 0, score it on replica 1");
@@ -130,38 +130,29 @@ public static class Quickstart
             Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
             Overwrite = true,
         };
-        var trained = Steps.Train(host, request, "train");
-        var eval = trained.Validation;
+        var trained = StudyStages.Train(host, request, "train");
 
         // 4. Figures.
         host.Info("step 4/5: figures");
         string reportFolder = Path.Combine(root, ReportFolder);
         Directory.CreateDirectory(reportFolder);
-        var figures = new List<(string File, string Caption)>();
-        host.Step("figures", 6, "figures", report =>
-        {
-            var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => RunName.ReplicaOf(s.Name) == 0).ToList();
-            if (steadySeries.Count == 0) steadySeries = series.ToList();
-            TimeSeriesFigure.FromRuns(steadySeries, FrameStatistic.WeightedMean, title: "Weighted mean cluster size over time (replica 0)")
-                .SavePng(Path.Combine(reportFolder, "weighted_mean.png"));
-            figures.Add(("weighted_mean.png", "Weighted mean cluster size against time for each Pₜ (replica 0); the shaded band marks the detected steady state."));
-            report(1);
-            var steady = series.Select((s, i) => s.From(Math.Max(0, Array.IndexOf(s.FrameIndices, summaries[i].SteadyStart)))).ToList();
-            SizeDistributionFigure.FromRuns(steady, RunParameter.Tumble, " (steady state)").SavePng(Path.Combine(reportFolder, "size_distribution.png"));
-            figures.Add(("size_distribution.png", "Cluster-size distribution per Pₜ, pooled over the steady-state frames of both replicas."));
-            report(2);
-            var lowest = data.Runs.OrderBy(r => r.Tumble).First();
-            using (var source = FrameSources.Open(lowest.Path))
-                SnapshotFigure.FromSource(source, source.Count - 1, new SnapshotStyle()).SavePng(Path.Combine(reportFolder, "snapshot.png"));
-            figures.Add(("snapshot.png", $"The last snapshot of {lowest.Name} (Pₜ = {Figure.Num(lowest.Tumble)}), coloured by orientation."));
-            report(3);
-            figures.AddRange(Steps.LearningFigureSet(reportFolder, trained, "", "held-out replica 1"));
-            report(6);
-        });
+        var figures = host.Step("figures", 6, "figures", report => DrawFigures(reportFolder, data, series, summaries, trained, report));
 
         // 5. Report and numbers.
         host.Info("step 5/5: report");
-        var results = new QuickstartResults
+        var results = ResultsOf(o, dataFolder, modelFolder, tumbles, summaries, trained, figures);
+        StudyStages.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
+        var doc = BuildReport(o, set, results, figures, trained);
+        var (_, html) = doc.Write(reportFolder);
+        return (html, results);
+    }
+
+    /// <summary>Every number of the quickstart's report.</summary>
+    private static QuickstartResults ResultsOf(QuickstartOptions o, string dataFolder, string modelFolder, double[] tumbles,
+        IReadOnlyList<RunSummary> summaries, TrainResult trained, List<(string File, string Caption)> figures)
+    {
+        var eval = trained.Validation;
+        return new QuickstartResults
         {
             Dataset = dataFolder,
             Model = modelFolder,
@@ -183,10 +174,31 @@ public static class Quickstart
             RunEstimates = eval.RunEstimates,
             Figures = figures.Select(f => f.File).ToList(),
         };
-        Steps.WriteText(Path.Combine(reportFolder, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
-        var doc = BuildReport(o, set, results, figures, trained);
-        var (_, html) = doc.Write(reportFolder);
-        return (html, results);
+    }
+
+    /// <summary>The report's figures, drawn into <paramref name="folder"/>; returns (file, caption) pairs.</summary>
+    private static List<(string File, string Caption)> DrawFigures(string folder, TrajectorySet data, IReadOnlyList<RunSeries> series,
+        IReadOnlyList<RunSummary> summaries, TrainResult trained, Action<double> report)
+    {
+        var figures = new List<(string File, string Caption)>();
+        var steadySeries = series.OrderBy(s => s.Info.Tumble).Where(s => RunName.ReplicaOf(s.Name) == 0).ToList();
+        if (steadySeries.Count == 0) steadySeries = series.ToList();
+        TimeSeriesFigure.FromRuns(steadySeries, FrameStatistic.WeightedMean, title: "Weighted mean cluster size over time (replica 0)")
+            .SavePng(Path.Combine(folder, "weighted_mean.png"));
+        figures.Add(("weighted_mean.png", "Weighted mean cluster size against time for each Pₜ (replica 0); the shaded band marks the detected steady state."));
+        report(1);
+        var steady = series.Select((s, i) => s.From(Math.Max(0, Array.IndexOf(s.FrameIndices, summaries[i].SteadyStart)))).ToList();
+        SizeDistributionFigure.FromRuns(steady, SweptParameter.Tumble, " (steady state)").SavePng(Path.Combine(folder, "size_distribution.png"));
+        figures.Add(("size_distribution.png", "Cluster-size distribution per Pₜ, pooled over the steady-state frames of both replicas."));
+        report(2);
+        var lowest = data.Runs.OrderBy(r => r.Tumble).First();
+        using (var source = FrameSources.Open(lowest.Path))
+            SnapshotFigure.FromSource(source, source.Count - 1, new SnapshotStyle()).SavePng(Path.Combine(folder, "snapshot.png"));
+        figures.Add(("snapshot.png", $"The last snapshot of {lowest.Name} (Pₜ = {Figure.Num(lowest.Tumble)}), coloured by orientation."));
+        report(3);
+        figures.AddRange(StudyStages.LearningFigureSet(folder, trained, "", "held-out replica 1"));
+        report(6);
+        return figures;
     }
 
     private static ReportDocument BuildReport(QuickstartOptions o, DataSet set, QuickstartResults r, List<(string File, string Caption)> figures,
@@ -207,17 +219,17 @@ public static class Quickstart
         doc.Heading("Cluster statistics");
         doc.Table(["run", "Pₜ", "frames", "steady from frame", "weighted mean size", "largest cluster share", "clusters"],
             r.Runs.Select(x => (IReadOnlyList<string>)[x.File, Figure.Num(x.Tumble), x.Frames.ToString(), x.SteadyStart.ToString(),
-                Steps.F(x.WeightedMeanSize, "0.##"), Steps.F(x.Largest, "0.###"), Steps.F(x.Clusters, "0.#")]));
+                StudyStages.F(x.WeightedMeanSize, "0.##"), StudyStages.F(x.Largest, "0.###"), StudyStages.F(x.Clusters, "0.#")]));
         foreach (var f in figures.Take(3)) doc.Figure(f.File, f.Caption);
         doc.Heading("Learning Pₜ");
-        doc.Paragraph($"On the held-out replica: Pearson r = {Steps.F(r.Pearson)} (on log Pₜ: {Steps.F(r.PearsonLog)}), R² = {Steps.F(r.R2)}, " +
-                      $"mean absolute error {Steps.F(r.Mae, "0.#####")}; the mean ± std of the predictions covers the true Pₜ for {Steps.F(100 * r.OverlapRatio, "0")}% of the Pₜ values.");
+        doc.Paragraph($"On the held-out replica: Pearson r = {StudyStages.F(r.Pearson)} (on log Pₜ: {StudyStages.F(r.PearsonLog)}), R² = {StudyStages.F(r.R2)}, " +
+                      $"mean absolute error {StudyStages.F(r.Mae, "0.#####")}; the mean ± std of the predictions covers the true Pₜ for {StudyStages.F(100 * r.OverlapRatio, "0")}% of the Pₜ values.");
         doc.Table(["true Pₜ", "frames", "median prediction", "std", "median error"],
-            r.PerTumble.Select(t => (IReadOnlyList<string>)[Figure.Num(t.Tumble), t.Frames.ToString(), Steps.F(t.Median, "0.#####"),
-                Steps.F(t.Std, "0.#####"), Steps.F(100 * t.MedianRelativeError, "+0.0;-0.0") + "%"]));
+            r.PerTumble.Select(t => (IReadOnlyList<string>)[Figure.Num(t.Tumble), t.Frames.ToString(), StudyStages.F(t.Median, "0.#####"),
+                StudyStages.F(t.Std, "0.#####"), StudyStages.F(100 * t.MedianRelativeError, "+0.0;-0.0") + "%"]));
         doc.Table(["held-out run", "true Pₜ", "estimate from all frames", "95% interval"],
-            r.RunEstimates.Select(e => (IReadOnlyList<string>)[e.File, e.Truth is { } t ? Figure.Num(t) : "-", Steps.F(e.Estimate, "0.#####"),
-                $"{Steps.F(e.Low, "0.#####")} .. {Steps.F(e.High, "0.#####")}"]));
+            r.RunEstimates.Select(e => (IReadOnlyList<string>)[e.File, e.Truth is { } t ? Figure.Num(t) : "-", StudyStages.F(e.Estimate, "0.#####"),
+                $"{StudyStages.F(e.Low, "0.#####")} .. {StudyStages.F(e.High, "0.#####")}"]));
         foreach (var f in figures.Skip(3)) doc.Figure(f.File, f.Caption);
         doc.Heading("Files");
         doc.Bullets(

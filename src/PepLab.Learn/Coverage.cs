@@ -44,13 +44,13 @@ public static class Coverage
             double z = HalfWidth(level);
             int inside = 0;
             for (int i = 0; i < p.Count; i++)
-                if (Math.Abs(LearnNames.ToTarget(transform, p.Truth[i]) - p.Target[i]) <= z * p.Sigma[i]) inside++;
+                if (Math.Abs(transform.ToTarget(p.Truth[i]) - p.Target[i]) <= z * p.Sigma[i]) inside++;
             int runsInside = 0;
             foreach (var g in runs)
             {
                 double mean = g.Average(i => p.Target[i]);
                 double sigma = Math.Sqrt(g.Average(i => p.Sigma[i] * p.Sigma[i]));
-                if (Math.Abs(LearnNames.ToTarget(transform, p.Truth[g.First()]) - mean) <= z * sigma) runsInside++;
+                if (Math.Abs(transform.ToTarget(p.Truth[g.First()]) - mean) <= z * sigma) runsInside++;
             }
             result.Add(new IntervalCoverage
             {

@@ -227,10 +227,7 @@ public sealed class FrameLoader
     {
         var rng = new Random(unchecked((int)Seeds.Derive(_o.Seed, $"loader|{epoch}")));
         var augmentRng = new Random(unchecked((int)Seeds.Derive(_o.Seed, $"augment|{epoch}")));
-        var open = _o.Open ?? (r => FrameSources.Open(r.Path));
-        var sources = new Dictionary<int, IFrameSource>();
-        var lastUse = new Dictionary<int, long>();
-        long clock = 0;
+        using var sources = new OpenSources(_o.Open ?? (r => FrameSources.Open(r.Path)), _o.MaxOpenFiles, _nx, _ny);
         Batch batch = free.Take(stop);
         batch.Count = 0;
         int slots = _slotRun.Length;
@@ -254,62 +251,76 @@ public sealed class FrameLoader
             }
         }
 
-        try
+        foreach (var (sel, start, count) in Plan(rng))
         {
-            foreach (var (sel, start, count) in Plan(rng))
+            stop.ThrowIfCancellationRequested();
+            var run = sel.Run;
+            sources.Get(run).ReadFrames(start, count, _block.AsSpan(0, count * _frameSize));
+            float tumble = (float)run.Tumble;
+            for (int f = 0; f < count; f++)
             {
-                stop.ThrowIfCancellationRequested();
-                var run = sel.Run;
-                if (!sources.TryGetValue(run.Id, out var source))
+                var frame = _block.AsSpan(f * _frameSize, _frameSize);
+                if (slots == 0)
                 {
-                    if (sources.Count >= _o.MaxOpenFiles)
-                    {
-                        int oldest = lastUse.MinBy(kv => kv.Value).Key;
-                        sources[oldest].Dispose();
-                        sources.Remove(oldest);
-                        lastUse.Remove(oldest);
-                    }
-                    source = open(run);
-                    if (source.Info.Nx != _nx || source.Info.Ny != _ny || source.Count < run.Frames)
-                        throw new PepLabInputException(run.Path, "changed since the data set was opened");
-                    sources[run.Id] = source;
+                    Emit(frame, tumble, run.Id, start + f);
+                    continue;
                 }
-                lastUse[run.Id] = ++clock;
-                source.ReadFrames(start, count, _block.AsSpan(0, count * _frameSize));
-                float tumble = (float)run.Tumble;
-                for (int f = 0; f < count; f++)
+                if (held < slots)
                 {
-                    var frame = _block.AsSpan(f * _frameSize, _frameSize);
-                    if (slots == 0)
-                    {
-                        Emit(frame, tumble, run.Id, start + f);
-                        continue;
-                    }
-                    if (held < slots)
-                    {
-                        Store(held, frame, tumble, run.Id, start + f);
-                        held++;
-                        if (held > _peakHeld) Interlocked.Exchange(ref _peakHeld, held);
-                        continue;
-                    }
-                    // Buffer full: a random held frame leaves, the new one takes its slot.
-                    int j = rng.Next(slots);
-                    Emit(_shuffle.AsSpan(j * _frameSize, _frameSize), _slotTumble[j], _slotRun[j], _slotFrame[j]);
-                    Store(j, frame, tumble, run.Id, start + f);
+                    Store(held, frame, tumble, run.Id, start + f);
+                    held++;
+                    if (held > _peakHeld) Interlocked.Exchange(ref _peakHeld, held);
+                    continue;
                 }
-            }
-            // Drain what is left in random order.
-            for (int i = held - 1; i >= 0; i--)
-            {
-                int j = rng.Next(i + 1);
+                // Buffer full: a random held frame leaves, the new one takes its slot.
+                int j = rng.Next(slots);
                 Emit(_shuffle.AsSpan(j * _frameSize, _frameSize), _slotTumble[j], _slotRun[j], _slotFrame[j]);
-                if (j != i) Store(j, _shuffle.AsSpan(i * _frameSize, _frameSize), _slotTumble[i], _slotRun[i], _slotFrame[i]);
+                Store(j, frame, tumble, run.Id, start + f);
             }
-            if (batch.Count > 0) ready.Add(batch, stop);
         }
-        finally
+        // Drain what is left in random order.
+        for (int i = held - 1; i >= 0; i--)
         {
-            foreach (var s in sources.Values) s.Dispose();
+            int j = rng.Next(i + 1);
+            Emit(_shuffle.AsSpan(j * _frameSize, _frameSize), _slotTumble[j], _slotRun[j], _slotFrame[j]);
+            if (j != i) Store(j, _shuffle.AsSpan(i * _frameSize, _frameSize), _slotTumble[i], _slotRun[i], _slotFrame[i]);
+        }
+        if (batch.Count > 0) ready.Add(batch, stop);
+    }
+
+    /// <summary>
+    /// The frame sources a producer has open: at most <paramref name="max"/>, closing the least
+    /// recently used first; each is checked against the data set's lattice when opened.
+    /// </summary>
+    private sealed class OpenSources(Func<RunEntry, IFrameSource> open, int max, int nx, int ny) : IDisposable
+    {
+        private readonly Dictionary<int, IFrameSource> _sources = new();
+        private readonly Dictionary<int, long> _lastUse = new();
+        private long _clock;
+
+        public IFrameSource Get(RunEntry run)
+        {
+            if (!_sources.TryGetValue(run.Id, out var source))
+            {
+                if (_sources.Count >= max)
+                {
+                    int oldest = _lastUse.MinBy(kv => kv.Value).Key;
+                    _sources[oldest].Dispose();
+                    _sources.Remove(oldest);
+                    _lastUse.Remove(oldest);
+                }
+                source = open(run);
+                if (source.Info.Nx != nx || source.Info.Ny != ny || source.Count < run.Frames)
+                    throw new PepLabInputException(run.Path, "changed since the data set was opened");
+                _sources[run.Id] = source;
+            }
+            _lastUse[run.Id] = ++_clock;
+            return source;
+        }
+
+        public void Dispose()
+        {
+            foreach (var s in _sources.Values) s.Dispose();
         }
     }
 

@@ -209,113 +209,129 @@ public sealed class LayerSpec : IEquatable<LayerSpec>
 
     private static Layer? ParseLayer(string piece, int index, string subject)
     {
-        string name;
-        string[] args;
-        int open = piece.IndexOf('(');
-        if (open < 0)
-        {
-            name = piece;
-            args = [];
-        }
-        else
-        {
-            if (!piece.EndsWith(')'))
-                throw new PepLabInputException(subject, $"layer {index} \"{piece}\": missing ')'");
-            name = piece[..open].Trim();
-            string inner = piece[(open + 1)..^1];
-            if (inner.Contains('(') || inner.Contains(')'))
-                throw new PepLabInputException(subject, $"layer {index} \"{piece}\": unbalanced parentheses");
-            args = inner.Trim().Length == 0 ? [] : inner.Split(',').Select(a => a.Trim()).ToArray();
-            if (args.Any(a => a.Length == 0))
-                throw new PepLabInputException(subject, $"layer {index} \"{piece}\": empty argument");
-        }
+        var (name, args) = SplitCall(piece, index, subject);
         string upper = name.ToUpperInvariant();
-        string Where() => $"layer {index} \"{piece}\"";
+        string where = $"layer {index} \"{piece}\"";
         switch (upper)
         {
             case "INPUT":
                 if (args.Length == 0) return null;
-                if (args.Length != 1) throw new PepLabInputException(subject, $"{Where()}: INPUT takes one argument, the number of input channels");
-                return new InputLayer(PositiveInt(args[0], Where(), "channels", subject));
+                if (args.Length != 1) throw new PepLabInputException(subject, $"{where}: INPUT takes one argument, the number of input channels");
+                return new InputLayer(PositiveInt(args[0], where, "channels", subject));
             case "CONV":
-            {
-                if (args.Length == 0) throw new PepLabInputException(subject, $"{Where()}: CONV needs the number of filters, e.g. CONV(3,k5,s3)");
-                int filters = PositiveInt(args[0], Where(), "filters", subject);
-                int kernel = 3, stride = 1, pad = 0;
-                var padding = Padding.Same;
-                Activation? act = null;
-                bool k = false, s = false, p = false, a = false;
-                foreach (var arg in args.Skip(1))
-                {
-                    string v = arg.ToLowerInvariant();
-                    if (TryPrefixed(v, 'k', out int kv)) { Once(ref k, Where(), "kernel size", subject); kernel = Positive(kv, Where(), "kernel size", subject); }
-                    else if (TryPrefixed(v, 's', out int sv)) { Once(ref s, Where(), "stride", subject); stride = Positive(sv, Where(), "stride", subject); }
-                    else if (TryPadding(v, out var pv, out int pn)) { Once(ref p, Where(), "padding", subject); padding = pv; pad = pn; }
-                    else if (TryActivation(v, out var av)) { Once(ref a, Where(), "activation", subject); act = av; }
-                    else throw UnknownArgument(arg, Where(), "CONV(filters, kK, sS, same|valid|circular|pN, relu|linear|tanh|sigmoid|softmax)", subject);
-                }
-                return new ConvLayer(filters, kernel, stride, padding, pad, act);
-            }
+                return ParseConv(args, where, subject);
             case "BN":
-                if (args.Length == 0) return new BatchNormLayer(BatchNormLayer.DefaultMomentum);
-                if (args.Length != 1) throw new PepLabInputException(subject, $"{Where()}: BN takes at most one argument, the momentum (Keras meaning, default 0.99)");
-                double m = Number(args[0], Where(), "momentum", subject);
-                if (!(m > 0 && m < 1)) throw new PepLabInputException(subject, $"{Where()}: momentum must be in (0, 1)");
-                return new BatchNormLayer(m);
+                return ParseBatchNorm(args, where, subject);
             case "MAXPOOL":
             case "AVGPOOL":
-            {
-                if (args.Length == 0) throw new PepLabInputException(subject, $"{Where()}: {upper} needs the pool size, e.g. {upper}(3)");
-                int kernel = PositiveInt(args[0], Where(), "pool size", subject);
-                int stride = kernel, pad = 0;
-                var padding = Padding.Same;
-                bool s = false, p = false;
-                foreach (var arg in args.Skip(1))
-                {
-                    string v = arg.ToLowerInvariant();
-                    if (TryPrefixed(v, 's', out int sv)) { Once(ref s, Where(), "stride", subject); stride = Positive(sv, Where(), "stride", subject); }
-                    else if (TryPadding(v, out var pv, out int pn)) { Once(ref p, Where(), "padding", subject); padding = pv; pad = pn; }
-                    else throw UnknownArgument(arg, Where(), $"{upper}(size, sS, same|valid|circular|pN)", subject);
-                }
-                return new PoolLayer(upper == "MAXPOOL", kernel, stride, padding, pad);
-            }
+                return ParsePool(upper, args, where, subject);
             case "FC":
             case "DENSE":
-            {
-                if (args.Length is 0 or > 2) throw new PepLabInputException(subject, $"{Where()}: FC takes the number of units and optionally an activation, e.g. FC(128) or FC(10,softmax)");
-                int units = PositiveInt(args[0], Where(), "units", subject);
-                Activation? act = null;
-                if (args.Length == 2)
-                {
-                    if (!TryActivation(args[1].ToLowerInvariant(), out var av))
-                        throw UnknownArgument(args[1], Where(), "FC(units, relu|linear|tanh|sigmoid|softmax)", subject);
-                    act = av;
-                }
-                return new DenseLayer(units, act);
-            }
+                return ParseDense(args, where, subject);
             case "DO":
             case "DROPOUT":
-            {
-                if (args.Length != 1) throw new PepLabInputException(subject, $"{Where()}: DO takes the dropout rate, e.g. DO(0.2)");
-                double rate = Number(args[0], Where(), "rate", subject);
-                if (!(rate >= 0 && rate < 1)) throw new PepLabInputException(subject, $"{Where()}: the dropout rate must be in [0, 1)");
-                return new DropoutLayer(rate);
-            }
+                return ParseDropout(args, where, subject);
             case "FLATTEN":
-                NoArgs(args, Where(), subject);
+                NoArgs(args, where, subject);
                 return new FlattenLayer();
             case "GAP":
-                NoArgs(args, Where(), subject);
+                NoArgs(args, where, subject);
                 return new GlobalAveragePoolLayer();
             case "RELU":
             case "TANH":
             case "SIGMOID":
-                NoArgs(args, Where(), subject);
+                NoArgs(args, where, subject);
                 return new ActivationLayer(upper switch { "RELU" => Activation.Relu, "TANH" => Activation.Tanh, _ => Activation.Sigmoid });
             default:
                 throw new PepLabInputException(subject,
-                    $"{Where()}: unknown layer '{name}' (known: INPUT, CONV, BN, MAXPOOL, AVGPOOL, FC, DO, FLATTEN, GAP, RELU, TANH, SIGMOID)");
+                    $"{where}: unknown layer '{name}' (known: INPUT, CONV, BN, MAXPOOL, AVGPOOL, FC, DO, FLATTEN, GAP, RELU, TANH, SIGMOID)");
         }
+    }
+
+    /// <summary>Splits <c>NAME(a, b, ...)</c> into the name and its trimmed arguments (none without parentheses).</summary>
+    private static (string Name, string[] Args) SplitCall(string piece, int index, string subject)
+    {
+        int open = piece.IndexOf('(');
+        if (open < 0) return (piece, []);
+        if (!piece.EndsWith(')'))
+            throw new PepLabInputException(subject, $"layer {index} \"{piece}\": missing ')'");
+        string name = piece[..open].Trim();
+        string inner = piece[(open + 1)..^1];
+        if (inner.Contains('(') || inner.Contains(')'))
+            throw new PepLabInputException(subject, $"layer {index} \"{piece}\": unbalanced parentheses");
+        string[] args = inner.Trim().Length == 0 ? [] : inner.Split(',').Select(a => a.Trim()).ToArray();
+        if (args.Any(a => a.Length == 0))
+            throw new PepLabInputException(subject, $"layer {index} \"{piece}\": empty argument");
+        return (name, args);
+    }
+
+    private static ConvLayer ParseConv(string[] args, string where, string subject)
+    {
+        if (args.Length == 0) throw new PepLabInputException(subject, $"{where}: CONV needs the number of filters, e.g. CONV(3,k5,s3)");
+        int filters = PositiveInt(args[0], where, "filters", subject);
+        int kernel = 3, stride = 1, pad = 0;
+        var padding = Padding.Same;
+        Activation? act = null;
+        bool k = false, s = false, p = false, a = false;
+        foreach (var arg in args.Skip(1))
+        {
+            string v = arg.ToLowerInvariant();
+            if (TryPrefixed(v, 'k', out int kv)) { Once(ref k, where, "kernel size", subject); kernel = Positive(kv, where, "kernel size", subject); }
+            else if (TryPrefixed(v, 's', out int sv)) { Once(ref s, where, "stride", subject); stride = Positive(sv, where, "stride", subject); }
+            else if (TryPadding(v, out var pv, out int pn)) { Once(ref p, where, "padding", subject); padding = pv; pad = pn; }
+            else if (TryActivation(v, out var av)) { Once(ref a, where, "activation", subject); act = av; }
+            else throw UnknownArgument(arg, where, "CONV(filters, kK, sS, same|valid|circular|pN, relu|linear|tanh|sigmoid|softmax)", subject);
+        }
+        return new ConvLayer(filters, kernel, stride, padding, pad, act);
+    }
+
+    private static BatchNormLayer ParseBatchNorm(string[] args, string where, string subject)
+    {
+        if (args.Length == 0) return new BatchNormLayer(BatchNormLayer.DefaultMomentum);
+        if (args.Length != 1) throw new PepLabInputException(subject, $"{where}: BN takes at most one argument, the momentum (Keras meaning, default 0.99)");
+        double m = Number(args[0], where, "momentum", subject);
+        if (!(m > 0 && m < 1)) throw new PepLabInputException(subject, $"{where}: momentum must be in (0, 1)");
+        return new BatchNormLayer(m);
+    }
+
+    /// <summary>MAXPOOL or AVGPOOL (<paramref name="upper"/>): the pool size, then optional stride and padding.</summary>
+    private static PoolLayer ParsePool(string upper, string[] args, string where, string subject)
+    {
+        if (args.Length == 0) throw new PepLabInputException(subject, $"{where}: {upper} needs the pool size, e.g. {upper}(3)");
+        int kernel = PositiveInt(args[0], where, "pool size", subject);
+        int stride = kernel, pad = 0;
+        var padding = Padding.Same;
+        bool s = false, p = false;
+        foreach (var arg in args.Skip(1))
+        {
+            string v = arg.ToLowerInvariant();
+            if (TryPrefixed(v, 's', out int sv)) { Once(ref s, where, "stride", subject); stride = Positive(sv, where, "stride", subject); }
+            else if (TryPadding(v, out var pv, out int pn)) { Once(ref p, where, "padding", subject); padding = pv; pad = pn; }
+            else throw UnknownArgument(arg, where, $"{upper}(size, sS, same|valid|circular|pN)", subject);
+        }
+        return new PoolLayer(upper == "MAXPOOL", kernel, stride, padding, pad);
+    }
+
+    private static DenseLayer ParseDense(string[] args, string where, string subject)
+    {
+        if (args.Length is 0 or > 2) throw new PepLabInputException(subject, $"{where}: FC takes the number of units and optionally an activation, e.g. FC(128) or FC(10,softmax)");
+        int units = PositiveInt(args[0], where, "units", subject);
+        Activation? act = null;
+        if (args.Length == 2)
+        {
+            if (!TryActivation(args[1].ToLowerInvariant(), out var av))
+                throw UnknownArgument(args[1], where, "FC(units, relu|linear|tanh|sigmoid|softmax)", subject);
+            act = av;
+        }
+        return new DenseLayer(units, act);
+    }
+
+    private static DropoutLayer ParseDropout(string[] args, string where, string subject)
+    {
+        if (args.Length != 1) throw new PepLabInputException(subject, $"{where}: DO takes the dropout rate, e.g. DO(0.2)");
+        double rate = Number(args[0], where, "rate", subject);
+        if (!(rate >= 0 && rate < 1)) throw new PepLabInputException(subject, $"{where}: the dropout rate must be in [0, 1)");
+        return new DropoutLayer(rate);
     }
 
     private static void NoArgs(string[] args, string where, string subject)

@@ -130,7 +130,7 @@ public static class Metrics
         if (n == 0) return (double.NaN, double.NaN, double.NaN, 0);
         double mean = SampleStatistics.Mean(targets);
         int b = Math.Min(blocks, n);
-        if (b < 2) return (LearnNames.FromTarget(transform, mean), double.NaN, double.NaN, b);
+        if (b < 2) return (transform.FromTarget(mean), double.NaN, double.NaN, b);
         var means = new double[b];
         for (int k = 0; k < b; k++)
         {
@@ -139,7 +139,7 @@ public static class Metrics
         }
         double se = SampleStatistics.StandardDeviation(means) / Math.Sqrt(b);
         double t = StudentT.InvCDF(0, 1, b - 1, 0.5 + confidence / 2);
-        return (LearnNames.FromTarget(transform, mean), LearnNames.FromTarget(transform, mean - t * se), LearnNames.FromTarget(transform, mean + t * se), b);
+        return (transform.FromTarget(mean), transform.FromTarget(mean - t * se), transform.FromTarget(mean + t * se), b);
     }
 
     /// <summary>Everything <c>pep evaluate</c> reports, from per-frame truths and predictions (P_t) in run and time order.</summary>

@@ -31,8 +31,8 @@ public enum Head
     Gaussian,
 }
 
-/// <summary>Names and conversions of the learning enums as the command line and model.json spell them.</summary>
-public static class LearnNames
+/// <summary>The names of the model settings (<see cref="InputEncoding"/>, <see cref="TargetTransform"/>, <see cref="Head"/>) as the command line and model.json spell them, and their parsers.</summary>
+public static class ModelSettingNames
 {
     public static string Of(InputEncoding e) => e switch
     {
@@ -66,15 +66,19 @@ public static class LearnNames
         "gaussian" => Head.Gaussian,
         _ => throw new PepLabInputException(subject, $"unknown head '{s}' (point, gaussian)"),
     };
+}
 
+/// <summary>What the model settings mean for the network's input and output.</summary>
+public static class ModelSettingExtensions
+{
     /// <summary>Input channels an encoding gives.</summary>
-    public static int Channels(InputEncoding e) => e == InputEncoding.OneHot ? 4 : 1;
+    public static int Channels(this InputEncoding e) => e == InputEncoding.OneHot ? 4 : 1;
 
     /// <summary>Network target of a P_t value.</summary>
-    public static double ToTarget(TargetTransform t, double tumble) => t == TargetTransform.Log ? Math.Log(tumble) : tumble;
+    public static double ToTarget(this TargetTransform t, double tumble) => t == TargetTransform.Log ? Math.Log(tumble) : tumble;
 
     /// <summary>P_t of a network target value.</summary>
-    public static double FromTarget(TargetTransform t, double value) => t == TargetTransform.Log ? Math.Exp(value) : value;
+    public static double FromTarget(this TargetTransform t, double value) => t == TargetTransform.Log ? Math.Exp(value) : value;
 }
 
 /// <summary>A complete model description: layers, input encoding, target and head.</summary>
@@ -83,7 +87,7 @@ public sealed record ModelConfig(string Name, LayerSpec Layers, InputEncoding En
     /// <summary>Values the last layer gives: 1 for a point head, 2 (mean, log variance) for a Gaussian one.</summary>
     public int Outputs => Head == Head.Gaussian ? 2 : 1;
 
-    public int Channels => LearnNames.Channels(Encoding);
+    public int Channels => Encoding.Channels();
 
     /// <summary>True when the model takes any lattice size (GAP, no FLATTEN).</summary>
     public bool SizeAgnostic => ModelShape.IsSizeAgnostic(Layers);
@@ -163,7 +167,7 @@ public static class Architectures
         var config = new ModelConfig(resolved, spec, encoding ?? defaultEncoding, target ?? defaultTarget, head);
         if (config.Layers.InputChannels is { } c && c != config.Channels)
             throw new PepLabInputException("--encoding",
-                $"the model takes {c} input channel(s) (INPUT({c})) but encoding {LearnNames.Of(config.Encoding)} gives {config.Channels}");
+                $"the model takes {c} input channel(s) (INPUT({c})) but encoding {ModelSettingNames.Of(config.Encoding)} gives {config.Channels}");
         if (head == Head.Gaussian && config.Target != TargetTransform.Log)
             throw new PepLabInputException("--head", "a gaussian head needs the log target (--target log): its variance is on ln P_t");
         return config;

@@ -124,9 +124,9 @@ public sealed record ModelDocument
     public ModelConfig ToConfig(string subject) => new(
         Name,
         LayerSpec.Parse(Layers, subject),
-        LearnNames.ParseEncoding(Encoding, subject),
-        LearnNames.ParseTarget(Target, subject),
-        LearnNames.ParseHead(Head, subject));
+        ModelSettingNames.ParseEncoding(Encoding, subject),
+        ModelSettingNames.ParseTarget(Target, subject),
+        ModelSettingNames.ParseHead(Head, subject));
 }
 
 /// <summary>A model read back from disk, ready to predict.</summary>

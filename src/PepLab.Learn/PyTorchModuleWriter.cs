@@ -40,9 +40,9 @@ internal static class PyTorchModuleWriter
             import torch.nn.functional as F
             from torch import nn
 
-            ENCODING = "{{LearnNames.Of(config.Encoding)}}"
-            TARGET = "{{LearnNames.Of(config.Target)}}"  # the first output is {{(config.Target == TargetTransform.Log ? "ln P_t" : "P_t itself")}}
-            HEAD = "{{LearnNames.Of(config.Head)}}"
+            ENCODING = "{{ModelSettingNames.Of(config.Encoding)}}"
+            TARGET = "{{ModelSettingNames.Of(config.Target)}}"  # the first output is {{(config.Target == TargetTransform.Log ? "ln P_t" : "P_t itself")}}
+            HEAD = "{{ModelSettingNames.Of(config.Head)}}"
             SIGMA_SCALE = {{Float(doc.Calibration?.SigmaScale ?? 1)}}  # calibration.sigma_scale of model.json (gaussian head; 1 when absent)
             LOG_VAR_LIMIT = {{Float(Trainer.LogVarLimit)}}  # the log variance is clamped to [-12, 12] before sigma = exp(log_var / 2)
             LATTICE = ({{doc.Input.Nx}}, {{doc.Input.Ny}})  # (rows, columns) of the training frames

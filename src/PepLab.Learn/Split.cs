@@ -134,57 +134,11 @@ public static class Splitter
         switch (options.Kind)
         {
             case SplitKind.Trajectory when options.HoldOutReplica is { } replica:
-            {
-                foreach (var r in data.Runs)
-                {
-                    var all = new RunSelection(r, [new FrameSpan(0, r.Frames)]);
-                    if (r.Replica == replica)
-                    {
-                        val.Add(all);
-                        heldOut.Add(r.Id);
-                    }
-                    else train.Add(all);
-                }
-                heldOut.Sort();
-                if (heldOut.Count == 0)
-                    throw new PepLabInputException("--hold-out-replica", $"no run of replica {replica} (file names ending in _r{replica}.h5)");
-                description = $"trajectory: the {heldOut.Count} run(s) of replica {replica} held out for validation";
+                description = HoldOutReplica(data, replica, train, val, heldOut);
                 break;
-            }
             case SplitKind.Trajectory:
-            {
-                int timeGroups = 0, heldGroups = 0;
-                foreach (var group in data.Runs.GroupBy(r => r.Group).OrderBy(g => g.Key))
-                {
-                    var runs = group.OrderBy(r => r.Id).ToList();
-                    if (runs.Count >= 2)
-                    {
-                        Shuffle(runs, rng);
-                        int hold = Math.Clamp((int)Math.Round(options.Fraction * runs.Count), 1, runs.Count - 1);
-                        foreach (var r in runs.Take(hold))
-                        {
-                            val.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
-                            heldOut.Add(r.Id);
-                        }
-                        foreach (var r in runs.Skip(hold)) train.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
-                        heldGroups++;
-                    }
-                    else
-                    {
-                        TimeSplit(runs[0], options, train, val);
-                        timeGroups++;
-                    }
-                }
-                heldOut.Sort();
-                description = timeGroups == 0
-                    ? $"trajectory: {heldOut.Count} whole run(s) held out for validation"
-                    : heldGroups == 0
-                        ? $"trajectory: every (density, P_t) has one run, so each run's last {Pct(options.Fraction)} (after a gap of {options.Gap} frames) is validation"
-                        : $"trajectory: {heldOut.Count} whole run(s) held out; {timeGroups} single-run group(s) split in time (last {Pct(options.Fraction)}, gap {options.Gap})";
-                if (timeGroups > 0 && heldGroups > 0)
-                    warnings.Add($"{timeGroups} (density, P_t) group(s) have a single run; their validation frames come from the end of the same trajectory");
+                description = HoldOutRuns(data, options, rng, train, val, heldOut, warnings);
                 break;
-            }
             case SplitKind.Time:
                 foreach (var r in data.Runs) TimeSplit(r, options, train, val);
                 description = $"time: in each of {options.Blocks} block(s) per run the last {Pct(options.Fraction)} is validation, {options.Gap} frames dropped on each side";
@@ -208,6 +162,64 @@ public static class Splitter
         if (result.Validation.IsEmpty)
             throw new PepLabInputException("--split", $"leaves no validation frames (runs too short for --gap {options.Gap}?)");
         return result;
+    }
+
+    /// <summary>Every run of replica <paramref name="replica"/> is validation, the others training; returns the description.</summary>
+    private static string HoldOutReplica(TrajectorySet data, int replica, List<RunSelection> train, List<RunSelection> val, List<int> heldOut)
+    {
+        foreach (var r in data.Runs)
+        {
+            var all = new RunSelection(r, [new FrameSpan(0, r.Frames)]);
+            if (r.Replica == replica)
+            {
+                val.Add(all);
+                heldOut.Add(r.Id);
+            }
+            else train.Add(all);
+        }
+        heldOut.Sort();
+        if (heldOut.Count == 0)
+            throw new PepLabInputException("--hold-out-replica", $"no run of replica {replica} (file names ending in _r{replica}.h5)");
+        return $"trajectory: the {heldOut.Count} run(s) of replica {replica} held out for validation";
+    }
+
+    /// <summary>
+    /// In each (density, P_t) group with two runs or more, a random share of whole runs is
+    /// validation; a group of one run is split in time. Returns the description.
+    /// </summary>
+    private static string HoldOutRuns(TrajectorySet data, SplitOptions options, Random rng, List<RunSelection> train, List<RunSelection> val,
+        List<int> heldOut, List<string> warnings)
+    {
+        int timeGroups = 0, heldGroups = 0;
+        foreach (var group in data.Runs.GroupBy(r => r.Group).OrderBy(g => g.Key))
+        {
+            var runs = group.OrderBy(r => r.Id).ToList();
+            if (runs.Count >= 2)
+            {
+                Shuffle(runs, rng);
+                int hold = Math.Clamp((int)Math.Round(options.Fraction * runs.Count), 1, runs.Count - 1);
+                foreach (var r in runs.Take(hold))
+                {
+                    val.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
+                    heldOut.Add(r.Id);
+                }
+                foreach (var r in runs.Skip(hold)) train.Add(new RunSelection(r, [new FrameSpan(0, r.Frames)]));
+                heldGroups++;
+            }
+            else
+            {
+                TimeSplit(runs[0], options, train, val);
+                timeGroups++;
+            }
+        }
+        heldOut.Sort();
+        if (timeGroups > 0 && heldGroups > 0)
+            warnings.Add($"{timeGroups} (density, P_t) group(s) have a single run; their validation frames come from the end of the same trajectory");
+        return timeGroups == 0
+            ? $"trajectory: {heldOut.Count} whole run(s) held out for validation"
+            : heldGroups == 0
+                ? $"trajectory: every (density, P_t) has one run, so each run's last {Pct(options.Fraction)} (after a gap of {options.Gap} frames) is validation"
+                : $"trajectory: {heldOut.Count} whole run(s) held out; {timeGroups} single-run group(s) split in time (last {Pct(options.Fraction)}, gap {options.Gap})";
     }
 
     private static void TimeSplit(RunEntry r, SplitOptions o, List<RunSelection> train, List<RunSelection> val)

@@ -23,15 +23,23 @@ public static class TorchRuntime
     private static void PrepareOpenMp()
     {
         if (!OperatingSystem.IsLinux()) return;
-        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null) return;
+        if (SpinCountToSet(Environment.GetEnvironmentVariable("GOMP_SPINCOUNT"), Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")) is not { } spin) return;
         try
         {
-            if (SetEnv("GOMP_SPINCOUNT", DefaultSpinCount, 0) == 0) Environment.SetEnvironmentVariable("GOMP_SPINCOUNT", DefaultSpinCount);
+            if (SetEnv("GOMP_SPINCOUNT", spin, 0) == 0) Environment.SetEnvironmentVariable("GOMP_SPINCOUNT", spin);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
         }
     }
+
+    /// <summary>
+    /// The <c>GOMP_SPINCOUNT</c> PepLab sets given the user's <c>GOMP_SPINCOUNT</c> and
+    /// <c>OMP_WAIT_POLICY</c> (null when unset): <see cref="DefaultSpinCount"/> when neither is set,
+    /// else null (the user chose; PepLab sets nothing).
+    /// </summary>
+    public static string? SpinCountToSet(string? spinCount, string? waitPolicy) =>
+        spinCount is null && waitPolicy is null ? DefaultSpinCount : null;
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string name,

@@ -419,7 +419,7 @@ public static class Trainer
             var (_, p) = Run(net, sample, device, 128, open, null, null, cancellation);
             var z = new double[p.Count];
             for (int i = 0; i < p.Count; i++)
-                z[i] = Math.Abs(LearnNames.ToTarget(net.Config.Target, p.Truth[i]) - p.Target[i]) / p.Sigma![i];
+                z[i] = Math.Abs(net.Config.Target.ToTarget(p.Truth[i]) - p.Target[i]) / p.Sigma![i];
             var (scale, miss) = IntervalScale(z);
             return new SigmaCalibration(scale, p.Count, miss);
         }
@@ -526,7 +526,7 @@ public static class Trainer
                     truth[k] = truthOf[batch.Runs[i]];
                     target[k] = values[i * outputs];
                     if (sigma is not null) sigma[k] = net.SigmaScale * Math.Exp(0.5 * Math.Clamp((double)values[i * outputs + 1], -LogVarLimit, LogVarLimit));
-                    tumble[k] = LearnNames.FromTarget(config.Target, target[k]);
+                    tumble[k] = config.Target.FromTarget(target[k]);
                     k++;
                 }
                 progress?.Invoke(k, n);
@@ -555,7 +555,7 @@ public static class Trainer
     private static Tensor Targets(Batch batch, TargetTransform transform, Device device)
     {
         var values = new float[batch.Count];
-        for (int i = 0; i < batch.Count; i++) values[i] = (float)LearnNames.ToTarget(transform, batch.Tumbles[i]);
+        for (int i = 0; i < batch.Count; i++) values[i] = (float)transform.ToTarget(batch.Tumbles[i]);
         return tensor(values, ScalarType.Float32, device);
     }
 
@@ -584,7 +584,7 @@ public static class Trainer
         double sum = 0, sumSq = 0, n = 0;
         foreach (var r in train.Runs)
         {
-            double t = LearnNames.ToTarget(net.Config.Target, r.Run.Tumble);
+            double t = net.Config.Target.ToTarget(r.Run.Tumble);
             sum += t * r.Frames;
             sumSq += t * t * r.Frames;
             n += r.Frames;

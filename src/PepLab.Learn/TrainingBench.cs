@@ -140,7 +140,7 @@ public static class TrainingBench
         foreach (var t in tumbles)
         {
             var p = new RunParameters { Density = 0.15, Tumble = t, Nx = nx, Ny = ny, Warmup = 50, Snapshots = per, Interval = 1, Seed = Seeds.Derive(7, $"bench|{t}") }.Validate();
-            PepLab.Store.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: cancellation);
+            PepLab.Simulate.Recorder.Record(p, Path.Combine(folder, $"bench_t{t}.h5"), cancellation: cancellation);
             progress?.Invoke(done += per);
         }
     }

@@ -159,7 +159,7 @@ public static class TrainingJob
         log.Info($"data: {data.Runs.Count} runs, {data.TotalFrames} frames of {nx}x{ny}, {data.Tumbles.Count} P_t, {data.Densities.Count} densit{(data.Densities.Count == 1 ? "y" : "ies")}");
         log.Info($"split: {split.Description}; {train.TotalFrames} training and {validation.TotalFrames} validation frames");
         log.Info($"model: {config.Name}: {config.Layers}");
-        log.Info($"       encoding {LearnNames.Of(config.Encoding)}, target {LearnNames.Of(config.Target)}, {shapes.Sum(s => s.Trainable):N0} parameters, receptive field {ReceptiveField(shapes)}");
+        log.Info($"       encoding {ModelSettingNames.Of(config.Encoding)}, target {ModelSettingNames.Of(config.Target)}, {shapes.Sum(s => s.Trainable):N0} parameters, receptive field {ReceptiveField(shapes)}");
         log.Info($"train: {options.Epochs} epochs, batch {options.BatchSize}, Adam lr {Num(options.LearningRate)}, schedule {TrainOptions.Name(options.Schedule)}, " +
                  $"loss {TrainOptions.Name(options.Loss)}{(options.Patience is { } p ? $", early stop after {p} epochs without improvement" : "")}, " +
                  $"augment {Augmentation.Name(r.Augment ?? recipe.Augment)}, seed {r.Seed}, {threads} thread(s) on {device.type.ToString().ToLowerInvariant()}");
@@ -280,9 +280,9 @@ public static class TrainingJob
             ["dataset"] = p.Data.Root,
             ["model"] = p.Config.Name,
             ["layers"] = p.Config.Layers.ToString(),
-            ["encoding"] = LearnNames.Of(p.Config.Encoding),
-            ["target"] = LearnNames.Of(p.Config.Target),
-            ["head"] = LearnNames.Of(p.Config.Head),
+            ["encoding"] = ModelSettingNames.Of(p.Config.Encoding),
+            ["target"] = ModelSettingNames.Of(p.Config.Target),
+            ["head"] = ModelSettingNames.Of(p.Config.Head),
             ["epochs"] = I(o.Epochs),
             ["batch"] = I(o.BatchSize),
             ["lr"] = N(o.LearningRate),
@@ -380,10 +380,10 @@ public static class TrainingJob
         {
             Name = config.Name,
             Layers = config.Layers.ToString(),
-            Encoding = LearnNames.Of(config.Encoding),
+            Encoding = ModelSettingNames.Of(config.Encoding),
             InputChannels = config.Channels,
-            Target = LearnNames.Of(config.Target),
-            Head = LearnNames.Of(config.Head),
+            Target = ModelSettingNames.Of(config.Target),
+            Head = ModelSettingNames.Of(config.Head),
             Input = new InputDocument { Nx = p.Nx, Ny = p.Ny, SizeAgnostic = config.SizeAgnostic },
             Calibration = outcome.Calibration is { } c ? new CalibrationDocument { SigmaScale = c.Scale, Frames = c.Frames, LargestMiss = double.IsFinite(c.Miss) ? c.Miss : null } : null,
             Parameters = p.Shapes.Sum(s => s.Trainable),

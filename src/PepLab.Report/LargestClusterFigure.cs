@@ -33,9 +33,9 @@ public sealed class LargestClusterFigure : Figure
     public static IReadOnlyList<LargestPoint> Points(IReadOnlyList<RunSeries> runs)
     {
         var points = new List<LargestPoint>();
-        foreach (var (tumble, byTumble) in RunGroups.By(runs, RunParameter.Tumble))
+        foreach (var (tumble, byTumble) in RunGroups.By(runs, SweptParameter.Tumble))
         {
-            foreach (var (density, group) in RunGroups.By(byTumble, RunParameter.Density))
+            foreach (var (density, group) in RunGroups.By(byTumble, SweptParameter.Density))
             {
                 var values = group.SelectMany(r => r.Series(FrameStatistic.Largest)).Where(double.IsFinite).ToArray();
                 if (values.Length == 0) continue;

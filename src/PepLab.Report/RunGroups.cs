@@ -3,8 +3,8 @@ using PepLab.Core;
 
 namespace PepLab.Report;
 
-/// <summary>Which run parameter the curves of a figure stand for.</summary>
-public enum RunParameter
+/// <summary>A parameter a sweep varies (P_t or density): what the curves of a figure stand for, or what runs are grouped by.</summary>
+public enum SweptParameter
 {
     /// <summary>The tumbling probability Pₜ.</summary>
     Tumble,
@@ -16,11 +16,11 @@ public enum RunParameter
 public static class RunGroups
 {
     /// <summary>The value of <paramref name="parameter"/> for a run.</summary>
-    public static double Value(RunSeries run, RunParameter parameter) =>
-        parameter == RunParameter.Tumble ? run.Info.Tumble : run.Info.DensityRequested;
+    public static double Value(RunSeries run, SweptParameter parameter) =>
+        parameter == SweptParameter.Tumble ? run.Info.Tumble : run.Info.DensityRequested;
 
     /// <summary>Symbol of a parameter for labels.</summary>
-    public static string Symbol(RunParameter parameter) => parameter == RunParameter.Tumble ? "Pₜ" : "ρ";
+    public static string Symbol(SweptParameter parameter) => parameter == SweptParameter.Tumble ? "Pₜ" : "ρ";
 
     /// <summary>
     /// The steady part of a run: its frames from t0 on, t0 found on <paramref name="statistic"/> by
@@ -34,7 +34,7 @@ public static class RunGroups
     /// Groups runs by the value of <paramref name="parameter"/> (equal when they agree to 1e-9 relative),
     /// in increasing order of the value.
     /// </summary>
-    public static IReadOnlyList<(double Value, IReadOnlyList<RunSeries> Runs)> By(IEnumerable<RunSeries> runs, RunParameter parameter)
+    public static IReadOnlyList<(double Value, IReadOnlyList<RunSeries> Runs)> By(IEnumerable<RunSeries> runs, SweptParameter parameter)
     {
         var groups = new List<(double Value, List<RunSeries> Runs)>();
         foreach (var run in runs)
@@ -48,17 +48,17 @@ public static class RunGroups
     }
 
     /// <summary>The parameter that differs between runs: Pₜ when it varies (or when neither does), else density.</summary>
-    public static RunParameter Varying(IReadOnlyList<RunSeries> runs)
+    public static SweptParameter Varying(IReadOnlyList<RunSeries> runs)
     {
-        if (By(runs, RunParameter.Tumble).Count > 1) return RunParameter.Tumble;
-        return By(runs, RunParameter.Density).Count > 1 ? RunParameter.Density : RunParameter.Tumble;
+        if (By(runs, SweptParameter.Tumble).Count > 1) return SweptParameter.Tumble;
+        return By(runs, SweptParameter.Density).Count > 1 ? SweptParameter.Density : SweptParameter.Tumble;
     }
 
     /// <summary>Parses "tumble"/"pt"/"p_t" or "density"/"rho"; anything else is a <see cref="PepLabInputException"/>.</summary>
-    public static RunParameter Parse(string text, string subject = "--by") => text.Trim().ToLowerInvariant() switch
+    public static SweptParameter Parse(string text, string subject = "--by") => text.Trim().ToLowerInvariant() switch
     {
-        "tumble" or "pt" or "p_t" or "tumbling" => RunParameter.Tumble,
-        "density" or "rho" => RunParameter.Density,
+        "tumble" or "pt" or "p_t" or "tumbling" => SweptParameter.Tumble,
+        "density" or "rho" => SweptParameter.Density,
         _ => throw new PepLabInputException(subject, $"'{text}' is not a run parameter; use tumble or density"),
     };
 

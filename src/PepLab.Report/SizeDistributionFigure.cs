@@ -75,11 +75,11 @@ public sealed class SizeDistributionFigure : Figure
     /// One curve per value of <paramref name="by"/> over analysed runs (kept cluster sizes), each pooling
     /// all frames of its runs.
     /// </summary>
-    public static SizeDistributionFigure FromRuns(IReadOnlyList<RunSeries> runs, RunParameter by, string steadyNote,
+    public static SizeDistributionFigure FromRuns(IReadOnlyList<RunSeries> runs, SweptParameter by, string steadyNote,
         int width = Width, int height = Height)
     {
         var groups = RunGroups.By(runs, by);
-        var other = by == RunParameter.Tumble ? RunParameter.Density : RunParameter.Tumble;
+        var other = by == SweptParameter.Tumble ? SweptParameter.Density : SweptParameter.Tumble;
         var others = RunGroups.By(runs, other).Select(g => g.Value).ToList();
         var input = groups.Select(g =>
         {

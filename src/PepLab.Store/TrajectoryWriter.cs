@@ -14,8 +14,7 @@ namespace PepLab.Store;
 /// </summary>
 public sealed class TrajectoryWriter : IFrameSink, IDisposable
 {
-    private readonly AtomicFile _file;
-    private readonly H5NativeWriter _writer;
+    private readonly H5Output _output;
     private readonly H5Dataset<byte[]> _frames;
     private readonly H5Dataset<long[]> _iterationsDataset;
     private readonly long[] _iterations;
@@ -23,11 +22,9 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
     private readonly byte[] _buffer;
     private readonly ulong _nx, _ny;
     private int _next;
-    private bool _done;
 
     private TrajectoryWriter(AtomicFile output, TrajectoryInfo info, int compressionLevel)
     {
-        _file = output;
         Info = info;
         _nx = (ulong)info.Nx;
         _ny = (ulong)info.Ny;
@@ -50,15 +47,14 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
             [TrajectoryFormat.Iterations] = _iterationsDataset,
         };
         file.Attributes = Attributes(info);
-        // PureHDF leaves a stream it was given open; the AtomicFile owns (and closes) it.
-        _writer = file.BeginWrite(output.Stream);
+        _output = new H5Output(output, file);
     }
 
     /// <summary>Final path of the file.</summary>
-    public string Path => _file.Path;
+    public string Path => _output.Path;
 
     /// <summary>Temporary path written until <see cref="Complete"/>.</summary>
-    public string PartialPath => _file.TemporaryPath;
+    public string PartialPath => _output.TemporaryPath;
 
     /// <summary>The metadata written as root attributes.</summary>
     public TrajectoryInfo Info { get; }
@@ -72,35 +68,18 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         int compressionLevel = TrajectoryFormat.DefaultCompressionLevel)
     {
         path = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
-        if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
-        try
-        {
-            return new TrajectoryWriter(output, info, compressionLevel);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
-        }
-        catch
-        {
-            output.Dispose();
-            throw;
-        }
+        return H5Output.Create(path, overwrite, output => new TrajectoryWriter(output, info, compressionLevel));
     }
 
     /// <summary>Writes frame <paramref name="index"/>; frames must come in order 0, 1, 2, ...</summary>
     public void Write(int index, long iteration, ReadOnlySpan<byte> frame)
     {
-        if (_done) throw new InvalidOperationException("the trajectory is already complete");
+        if (_output.Done) throw new InvalidOperationException("the trajectory is already complete");
         if (index != _next) throw new InvalidOperationException($"frame {index} written out of order (expected {_next})");
         if (index >= _iterations.Length) throw new InvalidOperationException($"the file holds {_iterations.Length} frames");
         if (frame.Length != _frameSize) throw new ArgumentException($"frame has {frame.Length} sites, expected {_frameSize}");
         frame.CopyTo(_buffer);
-        _writer.Write(_frames, _buffer, fileSelection: new HyperslabSelection(
+        _output.Writer.Write(_frames, _buffer, fileSelection: new HyperslabSelection(
             rank: 3,
             starts: [(ulong)index, 0, 0],
             blocks: [1, _nx, _ny]));
@@ -114,23 +93,15 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
     /// <summary>Closes the file and gives it its final name. Every declared frame must have been written.</summary>
     public void Complete()
     {
-        if (_done) return;
+        if (_output.Done) return;
         if (_next != _iterations.Length)
             throw new InvalidOperationException($"only {_next} of {_iterations.Length} frames were written");
-        _writer.Write(_iterationsDataset, _iterations);
-        _writer.Dispose();
-        _done = true;
-        _file.CommitOrExplain("--out");
+        _output.Writer.Write(_iterationsDataset, _iterations);
+        _output.Commit();
     }
 
     /// <summary>Closes the writer; an incomplete file is deleted.</summary>
-    public void Dispose()
-    {
-        if (_done) return;
-        _done = true;
-        try { _writer.Dispose(); } catch (Exception) { /* the temporary file is deleted below */ }
-        _file.Dispose();
-    }
+    public void Dispose() => _output.Dispose();
 
     private static Dictionary<string, object> Attributes(TrajectoryInfo info)
     {

@@ -175,7 +175,7 @@ public class CliTests
         using var dir = new TempDir();
         string traj = DistributionAndSeriesTests.WriteKnownTrajectory(dir);
         var p = new PepLab.Core.RunParameters { Nx = 16, Ny = 16, Density = 0.3, Tumble = 0.1, Snapshots = 40, Warmup = 0, Interval = 1, Seed = 3 };
-        PepLab.Store.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
+        PepLab.Simulate.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
         File.Delete(traj);
         var (code, output, error) = Pep(dir.Path, "equilibrate", dir.Path, "--stat", "clusters", "-q");
         Assert.True(code == 0, error);
@@ -224,7 +224,7 @@ public class CliTests
     {
         using var dir = new TempDir();
         var p = new PepLab.Core.RunParameters { Nx = 16, Ny = 16, Density = 0.3, Tumble = 0.1, Snapshots = 60, Warmup = 0, Interval = 1, Seed = 5 };
-        PepLab.Store.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
+        PepLab.Simulate.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
         var (code, output, error) = Pep(dir.Path, "equilibrate", "sim.h5", "--json", "--frames", "20:");
         Assert.True(code == 0, error);
         var r = JsonDocument.Parse(output).RootElement.GetProperty("sim");

@@ -122,7 +122,7 @@ public class SteadyStateTests
         using var dir = new TempDir();
         var p = new RunParameters { Nx = 16, Ny = 16, Density = 0.3, Tumble = 0.05, Snapshots = 80, Warmup = 0, Interval = 2, Seed = 9 };
         string path = dir.File("run.h5");
-        PepLab.Store.Recorder.Record(p, path, cancellation: TestContext.Current.CancellationToken);
+        PepLab.Simulate.Recorder.Record(p, path, cancellation: TestContext.Current.CancellationToken);
         var run = RunAnalysis.Analyse(path, new FrameRange(10, null), cancellation: TestContext.Current.CancellationToken);
         var steady = new SteadyState(statistic: FrameStatistic.Clusters).Compute(run);
         var expected = new SteadyState().Compute(run.Series(FrameStatistic.Clusters), run.FrameIndices);

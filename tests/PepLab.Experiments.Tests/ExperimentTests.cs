@@ -84,10 +84,10 @@ public class SummaryTests
     [Fact]
     public void WinnerNamesTheBestSettingTheMarginAndTheSpread()
     {
-        var one = Experiment.Winner([S("a", 1, 0.9, 0.2), S("b", 1, 0.95, 0.1)], ["a", "b"]);
+        var one = Scoring.Winner([S("a", 1, 0.9, 0.2), S("b", 1, 0.95, 0.1)], ["a", "b"]);
         Assert.StartsWith("\"b\" won: r (ln Pₜ) = 0.95 against 0.9 for \"a\" (+0.05)", one);
         Assert.Contains("One seed", one);
-        var two = Experiment.Winner([S("a", 1, 0.9, 0.2), S("a", 2, 0.92, 0.2), S("b", 1, 0.95, 0.1), S("b", 2, 0.97, 0.1)], ["a", "b"]);
+        var two = Scoring.Winner([S("a", 1, 0.9, 0.2), S("a", 2, 0.92, 0.2), S("b", 1, 0.95, 0.1), S("b", 2, 0.97, 0.1)], ["a", "b"]);
         Assert.Contains("Over 2 seeds", two);
         Assert.Contains("larger than the seed-to-seed spread", two);
     }

@@ -50,7 +50,7 @@ public class QuickstartTests
         Assert.All(runs, r => Assert.InRange((int)r!["steady_start"]!, 0, (int)r["frames"]! - 1));
         Assert.Equal(200, (int)json["train_frames"]!);
         // The markdown report shows the same Pearson r.
-        Assert.Contains($"Pearson r = {Steps.F(results.Pearson)}", File.ReadAllText(Path.Combine(reportFolder, "report.md")));
+        Assert.Contains($"Pearson r = {StudyStages.F(results.Pearson)}", File.ReadAllText(Path.Combine(reportFolder, "report.md")));
 
         // Again: the data set is reused (the sampler resumes and finds every run complete).
         var again = new SilentHost();

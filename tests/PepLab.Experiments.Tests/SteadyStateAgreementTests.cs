@@ -52,7 +52,7 @@ public class SteadyStateAgreementTests
         int train = (int)model["training"]!["steady_starts"]!["run.h5"]!;
 
         var series = RunAnalysis.Analyse(run, cancellation: TestContext.Current.CancellationToken);
-        int experiments = Steps.Summarise(series).SteadyStart;
+        int experiments = StudyStages.Summarise(series).SteadyStart;
 
         Assert.True(equilibrate > 0, $"t0 = {equilibrate}: the run shows no transient");
         Assert.Equal([equilibrate, equilibrate, equilibrate, equilibrate], new[] { clusters, plot, train, experiments });

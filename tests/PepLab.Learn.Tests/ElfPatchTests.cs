@@ -78,14 +78,34 @@ public class ElfPatchTests
         Assert.Equal(4f, t.sum().item<float>());
     }
 
+    [Theory]
+    [InlineData(null, null, TorchRuntime.DefaultSpinCount)]
+    [InlineData("300000", null, null)]
+    [InlineData(null, "PASSIVE", null)]
+    [InlineData(null, "ACTIVE", null)]
+    [InlineData("5", "ACTIVE", null)]
+    public void OpenMpSpinsBrieflyUnlessTheUserChose(string? spinCount, string? waitPolicy, string? expected) =>
+        Assert.Equal(expected, TorchRuntime.SpinCountToSet(spinCount, waitPolicy));
+
     [Fact]
-    public void OpenMpSpinsBrieflyUnlessTheUserChose()
+    public void ThisProcessHasTheSpinCountItsEnvironmentCallsFor()
     {
         TorchRuntime.Initialise();
-        if (!OperatingSystem.IsLinux()) return;
-        bool userChose = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null
-                         || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { } v && v != TorchRuntime.DefaultSpinCount;
-        if (!userChose) Assert.Equal(TorchRuntime.DefaultSpinCount, Environment.GetEnvironmentVariable("GOMP_SPINCOUNT"));
+        if (!OperatingSystem.IsLinux()) Assert.Skip("PepLab sets GOMP_SPINCOUNT on Linux only");
+        string? spin = Environment.GetEnvironmentVariable("GOMP_SPINCOUNT");
+        string? policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        if (policy is not null)
+        {
+            // The user chose a wait policy: PepLab left GOMP_SPINCOUNT alone, so it is unset or the
+            // user's own value, never PepLab's unless the user typed exactly that.
+            Assert.Null(TorchRuntime.SpinCountToSet(spin, policy));
+            if (spin == TorchRuntime.DefaultSpinCount)
+                Assert.Skip($"GOMP_SPINCOUNT={spin} and OMP_WAIT_POLICY={policy} were both set by the user: nothing to tell apart");
+            Assert.NotEqual(TorchRuntime.DefaultSpinCount, spin);
+            return;
+        }
+        // No wait policy: GOMP_SPINCOUNT is set, to PepLab's value unless the user set another.
+        Assert.NotNull(spin);
     }
 
     [Fact]

@@ -166,7 +166,7 @@ public class TrainingInputTests
         int seed = 0;
         foreach (var t in new[] { 0.002, 0.5 })
             for (int r = 0; r < 2; r++)
-                PepLab.Store.Recorder.Record(new RunParameters
+                PepLab.Simulate.Recorder.Record(new RunParameters
                 {
                     Density = 0.3, Tumble = t, Nx = 16, Ny = 16, Warmup = 0, Snapshots = 60, Interval = 2, Seed = (ulong)(50 + seed++),
                 }, dir.File($"d/t{t}_r{r}.h5"));

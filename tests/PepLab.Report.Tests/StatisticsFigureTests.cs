@@ -175,7 +175,7 @@ public class StatisticsFigureTests
         Assert.Equal(y.Length - Equilibration.DetectEquilibration(y).T0, steady.Count);
         Assert.Equal(run.Iterations[^steady.Count], steady.Iterations[0]);
         Assert.InRange(y.Length - steady.Count, 17, 25);
-        Assert.Equal(RunParameter.Density, RunGroups.Parse("rho"));
+        Assert.Equal(SweptParameter.Density, RunGroups.Parse("rho"));
         Assert.Throws<PepLabInputException>(() => RunGroups.Parse("speed"));
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using PepLab.Core;
+using PepLab.Simulate;
 using PepLab.Store;
 using PureHDF;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PepLab.Core;
+using PepLab.Simulate;
 using PepLab.Store;
 
 namespace PepLab.Tests;

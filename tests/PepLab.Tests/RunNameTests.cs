@@ -1,4 +1,5 @@
 using PepLab.Core;
+using PepLab.Simulate;
 using PepLab.Store;
 
 namespace PepLab.Tests;

@@ -33,7 +33,7 @@ public class ScheduleTests
             Interval = interval, Snapshots = snapshots, Seed = 1234 + (ulong)(warmup * 31 + interval),
         };
         var kept = new Recorder();
-        Run.Execute(parameters, kept);
+        RunSchedule.Execute(parameters, kept);
 
         // The same dynamics driven by hand, one iteration at a time, keeping what the original kept.
         var sim = new PepSimulator(parameters.Lattice, parameters.Density, parameters.Tumble, parameters.Seed);

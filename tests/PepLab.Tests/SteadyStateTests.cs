@@ -27,7 +27,7 @@ public class SteadyStateTests
         double pt = Math.Pow(2, -6 + tumbleIndex * 5.0 / 9);
         var p = new RunParameters { Density = 0.15, Tumble = pt, Seed = 2024 + (ulong)tumbleIndex };
         var sink = new Collect(from: 500);
-        Run.Execute(p, sink, cancellation: TestContext.Current.CancellationToken);
+        RunSchedule.Execute(p, sink, cancellation: TestContext.Current.CancellationToken);
         var series = sink.WeightedMeans;
         Assert.Equal(500, series.Count);
 

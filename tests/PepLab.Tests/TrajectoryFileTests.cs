@@ -91,7 +91,7 @@ public class TrajectoryFileTests
 
         var expected = new List<byte[]>();
         var iterations = new List<long>();
-        Run.Execute(p, new ListSink(expected, iterations));
+        RunSchedule.Execute(p, new ListSink(expected, iterations));
 
         using var reader = FrameSources.Open(path);
         Assert.Equal(iterations, reader.Iterations);
@@ -106,9 +106,9 @@ public class TrajectoryFileTests
         using var dir = new TempDir();
         var p = new RunParameters { Density = 0.3, Tumble = 0.2, Nx = 10, Ny = 14, Warmup = 0, Snapshots = 3, Seed = 8 };
         var first = new List<byte[]>();
-        Run.Execute(p, new ListSink(first, new List<long>()));
+        RunSchedule.Execute(p, new ListSink(first, new List<long>()));
         var next = new List<byte[]>();
-        var sim = Run.Execute(p with { Seed = 9 }, new ListSink(next, new List<long>()), initialFrame: first[^1]);
+        var sim = RunSchedule.Execute(p with { Seed = 9 }, new ListSink(next, new List<long>()), initialFrame: first[^1]);
         Assert.Equal(first[^1].Count(v => v != 0), sim.Particles);
         Assert.All(next, f => Assert.Equal(sim.Particles, f.Count(v => v != 0)));
     }

@@ -52,11 +52,11 @@ internal static class ModelCommand
             else
             {
                 config = Architectures.Resolve(r.GetValue(model), r.GetValue(layers),
-                    r.GetValue(encoding) is { } e ? LearnNames.ParseEncoding(e) : null, null, LearnNames.ParseHead(r.GetValue(head)!));
+                    r.GetValue(encoding) is { } e ? ModelSettingNames.ParseEncoding(e) : null, null, ModelSettingNames.ParseHead(r.GetValue(head)!));
             }
             var shapes = config.Shapes(rows, cols);
             Console.WriteLine($"{config.Name}: {config.Layers}");
-            Console.WriteLine($"input: {config.Channels} x {rows} x {cols} ({LearnNames.Of(config.Encoding)} encoding), target {LearnNames.Of(config.Target)}, head {LearnNames.Of(config.Head)}");
+            Console.WriteLine($"input: {config.Channels} x {rows} x {cols} ({ModelSettingNames.Of(config.Encoding)} encoding), target {ModelSettingNames.Of(config.Target)}, head {ModelSettingNames.Of(config.Head)}");
             var table = new Table().AddColumns("#", "layer", "output", "trainable parameters", "multiply-adds", "receptive field", "jump");
             foreach (var s in shapes)
                 table.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Text), s.ShapeText,

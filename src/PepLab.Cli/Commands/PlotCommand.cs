@@ -271,7 +271,7 @@ internal static class PlotCommand
         cmd.SetAction(r => Guard("plot sizes", () =>
         {
             string byValue = r.GetValue(by)!;
-            RunParameter? parameter = byValue.Trim().ToLowerInvariant() == "auto" ? null : RunGroups.Parse(byValue);
+            SweptParameter? parameter = byValue.Trim().ToLowerInvariant() == "auto" ? null : RunGroups.Parse(byValue);
             string output = common.OutPath(r, r.GetValue(selection.Paths)!, "sizes");
             var files = selection.Files(r);
             var runs = pooling.Runs(r, files, keepSizes: true, r.GetValue(common.Quiet), out string note);

@@ -13,8 +13,8 @@ internal sealed class CliHost(bool quiet) : IExperimentHost
         if (!quiet) Console.Error.WriteLine(line);
     }
 
-    public void Step(string title, double total, string unit, Action<Action<double>> work) =>
-        Progress.Run(quiet, title, total, unit, report => { work(report); return 0; });
+    public T Step<T>(string title, double total, string unit, Func<Action<double>, T> work) =>
+        Progress.Run(quiet, title, total, unit, work);
 
     public T Train<T>(int epochs, Func<TrainingProgress, T> work) => EpochProgress.Run(quiet, epochs, work);
 
@@ -58,7 +58,7 @@ internal static class QuickstartCommand
             };
             var host = new CliHost(r.GetValue(quiet));
             var (report, results) = Quickstart.Run(o, host);
-            host.Info($"held-out replica: Pearson r = {Steps.F(results.Pearson)}, R^2 = {Steps.F(results.R2)}, MAE = {Steps.F(results.Mae, "0.#####")} over {results.TestFrames} frames");
+            host.Info($"held-out replica: Pearson r = {StudyStages.F(results.Pearson)}, R^2 = {StudyStages.F(results.R2)}, MAE = {StudyStages.F(results.Mae, "0.#####")} over {results.TestFrames} frames");
             Console.WriteLine(report);
             return Ok;
         }));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PepLab.Core;
+using PepLab.Simulate;
 using PepLab.Store;
 using static PepLab.Cli.Cli;
 

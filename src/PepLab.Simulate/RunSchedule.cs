@@ -12,7 +12,7 @@ public readonly record struct RunProgress(long IterationsDone, long IterationsTo
 /// <c>snapshots * interval</c> iterations after warm-up; the last <c>interval - 1</c> of them come
 /// after the last kept snapshot and change nothing stored, so they are not simulated.
 /// </summary>
-public static class Run
+public static class RunSchedule
 {
     /// <summary>Runs <paramref name="parameters"/> and hands every snapshot to <paramref name="sink"/>.</summary>
     /// <param name="parameters">The validated run.</param>

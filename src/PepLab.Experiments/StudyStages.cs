@@ -3,6 +3,7 @@ using PepLab.Analyse;
 using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Report;
+using PepLab.Simulate;
 using PepLab.Store;
 
 namespace PepLab.Experiments;
@@ -28,7 +29,7 @@ public sealed record RunSummary
 }
 
 /// <summary>The building blocks experiments share: sample, analyse, train, evaluate, draw.</summary>
-public static class Steps
+public static class StudyStages
 {
     /// <summary>Creates (or resumes) a data set and runs what is missing.</summary>
     public static DataSet Sample(IExperimentHost host, string folder, SampleSpec spec, int jobs)
@@ -41,9 +42,8 @@ public static class Steps
             return set;
         }
         host.Info($"simulate: {todo.Count} of {set.Runs.Count} runs ({spec.Nx}x{spec.Ny}, {spec.Snapshots} snapshots each) into {folder}");
-        SweepResult result = null!;
-        host.Step("simulate", todo.Sum(r => r.Work), "updates", report =>
-            result = Sampler.Run(set, Math.Max(1, jobs), progress: p => report(p.WorkDone), cancellation: host.Cancellation));
+        var result = host.Step("simulate", todo.Sum(r => r.Work), "updates", report =>
+            Sampler.Run(set, Math.Max(1, jobs), progress: p => report(p.WorkDone), cancellation: host.Cancellation));
         if (result.Failed.Count > 0)
             throw new InvalidOperationException($"{result.Failed.Count} run(s) failed, first {result.Failed[0].Run.File}: {result.Failed[0].Error}");
         return set;
@@ -53,11 +53,14 @@ public static class Steps
     public static (IReadOnlyList<RunSeries> Series, IReadOnlyList<RunSummary> Summaries) Analyse(
         IExperimentHost host, IReadOnlyList<string> paths, long totalFrames, int jobs, bool keepSizes)
     {
-        var series = new RunSeries[paths.Count];
         long done = 0;
-        host.Step("analyse clusters", totalFrames, "frames", report =>
-            RunAnalysis.AnalyseFiles(paths, Math.Max(1, jobs), null, keepSizes, (i, s) => series[i] = s,
-                n => report(Interlocked.Add(ref done, n)), host.Cancellation));
+        var series = host.Step("analyse clusters", totalFrames, "frames", report =>
+        {
+            var analysed = new RunSeries[paths.Count];
+            RunAnalysis.AnalyseFiles(paths, Math.Max(1, jobs), null, keepSizes, (i, s) => analysed[i] = s,
+                n => report(Interlocked.Add(ref done, n)), host.Cancellation);
+            return analysed;
+        });
         var summaries = series.Select(Summarise).ToList();
         return (series, summaries);
     }
@@ -109,9 +112,8 @@ public static class Steps
     {
         var device = TorchRuntime.ResolveDevice("auto");
         using var loaded = ModelFile.Load(model, device);
-        Predictions predictions = null!;
-        host.Step(title, frames.TotalFrames, "frames", report =>
-            predictions = Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
+        var predictions = host.Step(title, frames.TotalFrames, "frames", report =>
+            Trainer.Predict(loaded.Network, frames, device, 256, progress: (d, _) => report(d), cancellation: host.Cancellation));
         return (predictions, LearnFiles.EstimateRuns(predictions, runs, loaded.Config.Target), loaded.Config.Target);
     }
 

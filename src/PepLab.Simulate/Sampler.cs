@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using PepLab.Core;
-using PepLab.Simulate;
+using PepLab.Store;
 
-namespace PepLab.Store;
+namespace PepLab.Simulate;
 
 /// <summary>Progress of a sweep: work in particle updates, and runs/snapshots done.</summary>
 public readonly record struct SweepProgress(double WorkDone, double WorkTotal, int RunsDone, int RunsTotal, long SnapshotsDone);
@@ -43,47 +43,60 @@ public static class Sampler
         if (jobs < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {jobs})");
         var clock = Stopwatch.StartNew();
         var scope = set.Runs.Where(r => subset is null || subset.Contains(r.Index)).ToList();
-        var todo = new List<PlannedRun>();
-        foreach (var run in scope)
-        {
-            if (File.Exists(set.PathOf(run)) && set.IsComplete(run)) continue;
-            todo.Add(run);
-        }
-        int skipped = scope.Count - todo.Count;
+        var todo = scope.Where(run => !(File.Exists(set.PathOf(run)) && set.IsComplete(run))).ToList();
         todo.Sort((a, b) => b.Work.CompareTo(a.Work));
-
-        double total = todo.Sum(r => r.Work);
-        double doneWork = 0;
-        int runsDone = 0;
-        long snapshots = 0;
-        var gate = new object();
-        var failed = new List<(PlannedRun, string)>();
-        int completed = 0, taken = 0;
-
-        void Report(double extraWork, int extraRuns, long extraSnapshots)
+        var sweep = new Sweep(set, todo, progress, cancellation);
+        try
         {
-            SweepProgress p;
-            lock (gate)
-            {
-                doneWork += extraWork;
-                runsDone += extraRuns;
-                snapshots += extraSnapshots;
-                p = new SweepProgress(doneWork, total, runsDone, todo.Count, snapshots);
-            }
-            progress?.Invoke(p);
+            sweep.Execute(jobs);
+        }
+        finally
+        {
+            set.WriteManifest();
+        }
+        return new SweepResult(scope.Count, scope.Count - todo.Count, sweep.Completed, sweep.Failed, clock.Elapsed.TotalSeconds, sweep.Taken);
+    }
+
+    /// <summary>The runs left to do, the worker threads that do them, and what they have done so far.</summary>
+    private sealed class Sweep(DataSet set, List<PlannedRun> todo, Action<SweepProgress>? progress, CancellationToken cancellation)
+    {
+        private readonly object _gate = new();
+        private readonly double _totalWork = todo.Sum(r => r.Work);
+        private double _doneWork;
+        private int _runsDone;
+        private long _snapshots;
+        private int _next = -1;
+        private int _completed;
+        private int _taken;
+        private Exception? _cancelled;
+
+        public int Completed => _completed;
+        public int Taken => _taken;
+        public List<(PlannedRun Run, string Error)> Failed { get; } = [];
+
+        /// <summary>
+        /// Runs every run on dedicated threads that take runs in list order. The first (longest) run
+        /// bounds the wall time, so it keeps normal priority; every other run is lowered (with its
+        /// writer thread, which inherits the value) and fills the cores around it without ever taking
+        /// its core.
+        /// </summary>
+        public void Execute(int jobs)
+        {
+            var threads = Enumerable.Range(0, Math.Min(jobs, Math.Max(1, todo.Count)))
+                .Select(i => new Thread(Work) { IsBackground = true, Name = $"PepLab sweep worker {i}" })
+                .ToList();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads) t.Join();
+            cancellation.ThrowIfCancellationRequested();
+            if (_cancelled is not null) throw _cancelled;
         }
 
-        // Dedicated threads take runs in list order. The first (longest) run bounds the wall time, so
-        // it keeps normal priority; every other run is lowered (with its writer thread, which
-        // inherits the value) and fills the cores around it without ever taking its core.
-        int next = -1;
-        Exception? cancelled = null;
-        void Work()
+        private void Work()
         {
             bool lowered = false;
             while (!cancellation.IsCancellationRequested)
             {
-                int k = Interlocked.Increment(ref next);
+                int k = Interlocked.Increment(ref _next);
                 if (k >= todo.Count) return;
                 if (k > 0 && !lowered) lowered = ThreadPriorities.LowerCurrentThread(BackgroundNice);
                 try
@@ -92,67 +105,69 @@ public static class Sampler
                 }
                 catch (OperationCanceledException e)
                 {
-                    Interlocked.CompareExchange(ref cancelled, e, null);
+                    Interlocked.CompareExchange(ref _cancelled, e, null);
                     return;
                 }
             }
         }
 
-        void RunOne(PlannedRun run)
+        /// <summary>Simulates one run into its file (unless another process has it) and records the outcome in the manifest.</summary>
+        private void RunOne(PlannedRun run)
         {
             var path = set.PathOf(run);
             var runClock = Stopwatch.StartNew();
-            double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
-            long lastIterations = 0;
-            int lastSnapshots = 0;
             try
             {
                 using (var writer = Claim(set, run))
                 {
                     if (writer is null)
                     {
-                        Interlocked.Increment(ref taken);
+                        Interlocked.Increment(ref _taken);
                         Report(run.Work, 1, 0);
                         return;
                     }
-                    Recorder.Finish(writer, run.Parameters,
-                        progress: rp =>
-                        {
-                            Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
-                            lastIterations = rp.IterationsDone;
-                            lastSnapshots = rp.SnapshotsDone;
-                        },
-                        cancellation: cancellation);
+                    Recorder.Finish(writer, run.Parameters, progress: RunProgressReporter(run), cancellation: cancellation);
                 }
                 set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
                     new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
-                Interlocked.Increment(ref completed);
+                Interlocked.Increment(ref _completed);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 set.Record(run, new DataSet.RunRecord("failed", runClock.Elapsed.TotalSeconds, null,
                     e.Message, Environment.MachineName, DateTime.UtcNow));
-                lock (gate) failed.Add((run, e.Message));
+                lock (_gate) Failed.Add((run, e.Message));
             }
             Report(0, 1, 0);
             set.WriteManifest();
         }
 
-        try
+        /// <summary>Turns one run's progress (iterations and snapshots so far) into increments of the sweep's.</summary>
+        private Action<RunProgress> RunProgressReporter(PlannedRun run)
         {
-            var threads = Enumerable.Range(0, Math.Min(jobs, Math.Max(1, todo.Count)))
-                .Select(i => new Thread(Work) { IsBackground = true, Name = $"PepLab sweep worker {i}" })
-                .ToList();
-            foreach (var t in threads) t.Start();
-            foreach (var t in threads) t.Join();
-            cancellation.ThrowIfCancellationRequested();
-            if (cancelled is not null) throw cancelled;
+            double perIteration = (double)run.Parameters.Speed * run.Parameters.Particles;
+            long lastIterations = 0;
+            int lastSnapshots = 0;
+            return rp =>
+            {
+                Report((rp.IterationsDone - lastIterations) * perIteration, 0, rp.SnapshotsDone - lastSnapshots);
+                lastIterations = rp.IterationsDone;
+                lastSnapshots = rp.SnapshotsDone;
+            };
         }
-        finally
+
+        private void Report(double extraWork, int extraRuns, long extraSnapshots)
         {
-            set.WriteManifest();
+            SweepProgress p;
+            lock (_gate)
+            {
+                _doneWork += extraWork;
+                _runsDone += extraRuns;
+                _snapshots += extraSnapshots;
+                p = new SweepProgress(_doneWork, _totalWork, _runsDone, todo.Count, _snapshots);
+            }
+            progress?.Invoke(p);
         }
-        return new SweepResult(scope.Count, skipped, completed, failed, clock.Elapsed.TotalSeconds, taken);
     }
 
     /// <summary>

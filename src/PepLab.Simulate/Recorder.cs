@@ -1,7 +1,7 @@
 using PepLab.Core;
-using PepLab.Simulate;
+using PepLab.Store;
 
-namespace PepLab.Store;
+namespace PepLab.Simulate;
 
 /// <summary>Simulates a run straight into a trajectory file (simulation and compression overlap).</summary>
 public static class Recorder
@@ -50,7 +50,7 @@ public static class Recorder
     {
         using (var background = new BackgroundFrameSink(writer))
         {
-            Run.Execute(parameters, background, initialFrame, progress, cancellation);
+            RunSchedule.Execute(parameters, background, initialFrame, progress, cancellation);
             background.Complete();
         }
         writer.Complete();

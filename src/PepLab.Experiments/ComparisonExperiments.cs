@@ -1,0 +1,171 @@
+using System.Globalization;
+using PepLab.Learn;
+using PepLab.Report;
+
+namespace PepLab.Experiments;
+
+/// <summary>
+/// A comparison: every <c>[[setting]]</c> is trained with every seed on one data set and scored on
+/// the held-out replica; the report ranks the settings. The kinds differ in the frames they score
+/// on, the groups they score and what they add to the results.
+/// </summary>
+internal abstract class ComparisonExperiment : ExperimentKind
+{
+    internal override string Run(ExperimentContext ctx, ReportDocument doc)
+    {
+        var c = ctx.Config;
+        string data = ctx.Data();
+        var settings = c.Settings.Count > 0 ? c.Settings : [new Setting("default", c.Train)];
+        var dataSet = TrajectorySet.Open(data);
+        var scoringFrames = ScoringFrames(ctx, dataSet, doc);
+        var first = TrainAndScore(ctx, data, dataSet, settings, scoringFrames);
+
+        doc.Heading("Results");
+        var overall = ctx.Scores.Where(x => x.Group == "all").ToList();
+        ResultTables(doc, settings, overall);
+        Discuss(ctx, data, doc);
+        foreach (var (setting, result) in first)
+            ctx.AddFigures(doc, StudyStages.LearningFigureSet(ctx.Root, result, $"{ExperimentContext.Slug(setting)}_", setting)
+                .Select(f => (f.File, f.Caption + (c.Seeds.Count > 1 ? $" Seed {c.Seeds[0]}." : ""))));
+        string summary = Summary(ctx, settings, overall);
+        doc.Heading("Summary");
+        doc.Paragraph(summary);
+        return summary;
+    }
+
+    /// <summary>The frames every model is scored on, or null for each model's own held-out validation frames.</summary>
+    protected virtual FrameSet? ScoringFrames(ExperimentContext ctx, TrajectorySet data, ReportDocument doc) => null;
+
+    /// <summary>Scores of a trained model on sub-groups of the held-out runs (none by default).</summary>
+    protected virtual IEnumerable<Score> GroupScores(ExperimentContext ctx, string setting, ulong seed, TrainResult result,
+        IReadOnlyDictionary<int, RunEntry> runs) => [];
+
+    /// <summary>What this kind adds after the results tables.</summary>
+    protected virtual void Discuss(ExperimentContext ctx, string data, ReportDocument doc)
+    {
+    }
+
+    /// <summary>The summary paragraph: which setting won.</summary>
+    protected virtual string Summary(ExperimentContext ctx, IReadOnlyList<Setting> settings, IReadOnlyList<Score> overall) =>
+        Scoring.Winner(overall, settings.Select(s => s.Name).ToList());
+
+    /// <summary>Trains every setting with every seed and records its scores; returns the first seed's model of each setting.</summary>
+    private Dictionary<string, TrainResult> TrainAndScore(ExperimentContext ctx, string data, TrajectorySet dataSet, IReadOnlyList<Setting> settings,
+        FrameSet? scoringFrames)
+    {
+        var byId = dataSet.Runs.ToDictionary(r => r.Id);
+        var first = new Dictionary<string, TrainResult>();
+        foreach (var seed in ctx.Config.Seeds)
+            foreach (var s in settings)
+            {
+                string folder = Path.Combine(ctx.Root, "models", $"{ExperimentContext.Slug(s.Name)}-seed{seed}");
+                ctx.Host.Info($"{ctx.Name}: setting \"{s.Name}\", seed {seed}");
+                var result = ctx.Train(data, s.Train, seed, folder, s.Name);
+                if (scoringFrames is null)
+                    ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", result));
+                else
+                {
+                    var (v, estimates, _) = StudyStages.Predict(ctx.Host, folder, scoringFrames, byId, "score on steady held-out frames");
+                    ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", v, estimates, Scoring.TargetOf(result), result.Outcome.Seconds));
+                }
+                ctx.Scores.AddRange(GroupScores(ctx, s.Name, seed, result, byId));
+                first.TryAdd(s.Name, result);
+            }
+        return first;
+    }
+
+    private static void ResultTables(ReportDocument doc, IReadOnlyList<Setting> settings, IReadOnlyList<Score> overall)
+    {
+        doc.Table(["setting", "seeds", "r (ln Pₜ)", "r (Pₜ)", "|ln error| per frame", "|ln error| per run", "train s", "peak MiB"],
+            settings.Select(s => overall.Where(x => x.Setting == s.Name).ToList()).Select(g => (IReadOnlyList<string>)
+            [
+                g[0].Setting, g.Count.ToString(CultureInfo.InvariantCulture), Scoring.Spread(g, x => x.PearsonLog), Scoring.Spread(g, x => x.Pearson),
+                Scoring.Spread(g, x => x.MaeLog), Scoring.Spread(g, x => x.RunMaeLog), StudyStages.F(g.Average(x => x.TrainSeconds), "0.#"), StudyStages.F(g.Max(x => x.PeakMemoryMiB), "0"),
+            ]));
+        if (overall.Any(x => x.Coverage is not null))
+            doc.Table(["setting", "seed", "50% interval: frames", "50%: runs", "90% interval: frames", "90%: runs"],
+                overall.Where(x => x.Coverage is { Count: 2 }).Select(x => (IReadOnlyList<string>)[x.Setting, x.Seed.ToString(CultureInfo.InvariantCulture),
+                    Pct(x.Coverage![0].PerFrame), Pct(x.Coverage[0].PerRun), Pct(x.Coverage[1].PerFrame), Pct(x.Coverage[1].PerRun)]));
+    }
+
+    private static string Pct(double x) => $"{100 * x:0.#}%";
+
+    public override void Validate(ExperimentConfig config, Func<string, string, Exception> bad)
+    {
+        if (NeedsTwoSettings && config.Settings.Count < 2) throw bad("[[setting]]", $"needs at least two settings to compare for kind \"{Name}\"");
+    }
+
+    /// <summary>Whether the config must give at least two settings to compare.</summary>
+    protected virtual bool NeedsTwoSettings => true;
+}
+
+/// <summary><c>steady</c>: models trained on all frames or steady-state frames only, all scored on the same steady held-out frames.</summary>
+internal sealed class SteadyExperiment : ComparisonExperiment
+{
+    public override string Name => "steady";
+
+    protected override FrameSet ScoringFrames(ExperimentContext ctx, TrajectorySet data, ReportDocument doc)
+    {
+        var heldOut = TrajectorySet.FromRuns(data.Root, data.Runs.Where(r => r.Replica == ctx.Config.Train.HoldOutReplica));
+        long done = 0;
+        var starts = ctx.Host.Step("steady state of the held-out runs", heldOut.TotalFrames, "frames", report =>
+            SteadyStart.Find(heldOut, ctx.Jobs, framesDone: n => report(Interlocked.Add(ref done, n)), cancellation: ctx.Host.Cancellation));
+        var frames = heldOut.All().From(r => starts[r.Id]);
+        doc.Paragraph($"Every model is scored on the same frames: the {frames.Runs.Count} held-out runs from their steady-state start on ({frames.TotalFrames} frames).");
+        return frames;
+    }
+}
+
+/// <summary><c>rolling</c>: unrolled training against the original's rolls and other augmentations, at equal compute.</summary>
+internal sealed class RollingExperiment : ComparisonExperiment
+{
+    public override string Name => "rolling";
+
+    protected override void Discuss(ExperimentContext ctx, string data, ReportDocument doc)
+    {
+        long bytes = ExperimentContext.FolderBytes(data);
+        doc.Paragraph($"Disk: the unrolled data set takes {Mib(bytes)}. The original stored 13 rolled copies next to every frame, about {Mib(14 * bytes)} for the same data; " +
+                      "here rolls are drawn on the fly, so they cost no disk: augment = \"rolls13\" picks one of the original's 13 shifts (r = 0, 10, ..., 120 along both axes) per sample, " +
+                      "which emulates training on its stored rolled copies; augment = \"roll\" a uniformly random periodic shift. " +
+                      "Every setting trains for the same epochs over the same frames: equal compute.");
+    }
+
+    private static string Mib(long bytes) => $"{bytes / 1048576.0:0.#} MiB";
+}
+
+/// <summary><c>mixed-densities</c>: one model across densities, scored per density, with the peak memory of training.</summary>
+internal sealed class MixedDensitiesExperiment : ComparisonExperiment
+{
+    public override string Name => "mixed-densities";
+
+    protected override bool NeedsTwoSettings => false;
+
+    protected override IEnumerable<Score> GroupScores(ExperimentContext ctx, string setting, ulong seed, TrainResult result,
+        IReadOnlyDictionary<int, RunEntry> runs)
+    {
+        var scored = result.Outcome.Validation.Runs;
+        foreach (var density in ctx.Config.Data.Densities)
+        {
+            var ids = runs.Values.Where(r => Math.Abs(r.Density - density) < 1e-9).Select(r => r.Id).ToHashSet();
+            if (scored.Any(ids.Contains))
+                yield return Scoring.Of(setting, seed, $"ρ = {Figure.Num(density)}", result, ids);
+        }
+    }
+
+    protected override void Discuss(ExperimentContext ctx, string data, ReportDocument doc)
+    {
+        doc.Heading("Per density", 3);
+        var groups = ctx.Scores.Where(x => x.Group != "all").GroupBy(x => (x.Setting, x.Group)).ToList();
+        doc.Table(["setting", "density", "frames", "r (ln Pₜ)", "|ln error| per frame", "|ln error| per run"],
+            groups.Select(g => (IReadOnlyList<string>)[g.Key.Setting, g.Key.Group, g.First().Frames.ToString(CultureInfo.InvariantCulture),
+                Scoring.Spread(g.ToList(), x => x.PearsonLog), Scoring.Spread(g.ToList(), x => x.MaeLog), Scoring.Spread(g.ToList(), x => x.RunMaeLog)]));
+        doc.Paragraph($"Peak memory of the process (working set) while training across all densities: {StudyStages.F(ctx.Scores.Max(x => x.PeakMemoryMiB), "0")} MiB.");
+    }
+
+    protected override string Summary(ExperimentContext ctx, IReadOnlyList<Setting> settings, IReadOnlyList<Score> overall) =>
+        settings.Count > 1
+            ? base.Summary(ctx, settings, overall)
+            : $"Across all densities: r (ln Pₜ) = {Scoring.Spread(overall, x => x.PearsonLog)}, r (Pₜ) = {Scoring.Spread(overall, x => x.Pearson)}; per density r (ln Pₜ): " +
+              string.Join("; ", ctx.Scores.Where(x => x.Group != "all").GroupBy(x => x.Group).Select(g => $"{g.Key}: {Scoring.Spread(g.ToList(), x => x.PearsonLog)}")) +
+              $". Worst density: {Scoring.WorstGroup(ctx.Scores)}.";
+}
