@@ -73,10 +73,10 @@ public sealed class LegacyWriter : IDisposable
         if (iterations.Count == 0) throw new ArgumentException("a file needs at least one frame", nameof(iterations));
         if (iterations.Any(i => i < 0) || iterations.Distinct().Count() != iterations.Count)
             throw new ArgumentException("iterations must be distinct and non-negative", nameof(iterations));
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
+        if (Directory.Exists(path)) throw new PepLabInputException("out", $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
+            throw new PepLabInputException("out", $"'{path}' exists (use --overwrite to replace it)");
+        var output = AtomicFile.Create(path, "out");
         try
         {
             return new LegacyWriter(output, iterations, nx, ny, rolled);
@@ -84,7 +84,7 @@ public sealed class LegacyWriter : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+            throw new PepLabInputException("out", $"cannot write '{path}': {e.Message}");
         }
         catch
         {
@@ -121,7 +121,7 @@ public sealed class LegacyWriter : IDisposable
             throw new InvalidOperationException($"only {_next} of {_frames.Length} frames were written");
         _writer.Dispose();
         _done = true;
-        _file.CommitOrExplain("--out");
+        _file.CommitOrExplain("out");
     }
 
     /// <summary>Closes the writer; an incomplete file is deleted.</summary>

@@ -81,7 +81,7 @@ public sealed record RunFilter(ValueFilter? Densities = null, ValueFilter? Tumbl
             if (Matches(info.DensityRequested, info.Tumble, RunName.ReplicaOf(file))) kept.Add(file);
         }
         if (kept.Count == 0)
-            throw new PepLabInputException(Tumbles is not null ? "--tumbles" : Densities is not null ? "--densities" : "--replicas",
+            throw new PepLabInputException(Tumbles is not null ? "tumbles" : Densities is not null ? "densities" : "replicas",
                 $"no run of the {files.Count} given matches {this}");
         return kept;
     }

@@ -37,7 +37,7 @@ public static class SlurmArray
     public static IReadOnlyCollection<int> RunsOfTask(int task, int runsPerTask, int runs)
     {
         if (task < 0 || task >= TaskCount(runs, runsPerTask))
-            throw new PepLabInputException("--task", $"must be in 0..{TaskCount(runs, runsPerTask) - 1} (got {task})");
+            throw new PepLabInputException("task", $"must be in 0..{TaskCount(runs, runsPerTask) - 1} (got {task})");
         int start = task * runsPerTask;
         return Enumerable.Range(start, Math.Min(runsPerTask, runs - start)).ToList();
     }
@@ -48,13 +48,13 @@ public static class SlurmArray
     /// <param name="pepCommand">How to call pep on the cluster's nodes (absolute path, or "dotnet /path/pep.dll").</param>
     public static string WriteScript(DataSet set, SlurmOptions options, string pepCommand)
     {
-        if (options.RunsPerTask < 1) throw new PepLabInputException("--runs-per-task", "must be at least 1");
-        if (options.ArrayParallel is < 1) throw new PepLabInputException("--array-parallel", "must be at least 1");
-        if (options.CpusPerTask < 1) throw new PepLabInputException("--cpus-per-task", "must be at least 1");
+        if (options.RunsPerTask < 1) throw new PepLabInputException("runsPerTask", "must be at least 1");
+        if (options.ArrayParallel is < 1) throw new PepLabInputException("arrayParallel", "must be at least 1");
+        if (options.CpusPerTask < 1) throw new PepLabInputException("cpusPerTask", "must be at least 1");
         int tasks = TaskCount(set.Runs.Count, options.RunsPerTask);
         var dir = Path.Combine(set.Folder, "slurm");
         if (dir.Any(char.IsWhiteSpace))
-            throw new PepLabInputException("--out", $"'{set.Folder}' contains white space, which #SBATCH lines cannot carry; use another folder");
+            throw new PepLabInputException("out", $"'{set.Folder}' contains white space, which #SBATCH lines cannot carry; use another folder");
         Directory.CreateDirectory(dir);
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
@@ -98,7 +98,7 @@ public static class SlurmArray
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new PepLabInputException("--slurm", $"sbatch was not found on this machine; the script is at {script} (use --dry-run to only write it)");
+            throw new PepLabInputException("slurm", $"sbatch was not found on this machine; the script is at {script} (use --dry-run to only write it)");
         }
         using (process)
         {

@@ -72,10 +72,10 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         int compressionLevel = TrajectoryFormat.DefaultCompressionLevel)
     {
         path = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
+        if (Directory.Exists(path)) throw new PepLabInputException("out", $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
+            throw new PepLabInputException("out", $"'{path}' exists (use --overwrite to replace it)");
+        var output = AtomicFile.Create(path, "out");
         try
         {
             return new TrajectoryWriter(output, info, compressionLevel);
@@ -83,7 +83,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+            throw new PepLabInputException("out", $"cannot write '{path}': {e.Message}");
         }
         catch
         {
@@ -120,7 +120,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
         _writer.Write(_iterationsDataset, _iterations);
         _writer.Dispose();
         _done = true;
-        _file.CommitOrExplain("--out");
+        _file.CommitOrExplain("out");
     }
 
     /// <summary>Closes the writer; an incomplete file is deleted.</summary>

@@ -69,7 +69,7 @@ public class LayerSpecTests
     {
         var e = Assert.Throws<PepLabInputException>(() => LayerSpec.Parse(text));
         Assert.Contains(expected, e.Message);
-        Assert.StartsWith("--layers", e.Message);
+        Assert.StartsWith("layers: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
