@@ -61,6 +61,36 @@ public sealed class AtomicFile : IDisposable
     public static bool IsTemporary(string path) => path.EndsWith(TemporarySuffix, StringComparison.Ordinal);
 
     /// <summary>
+    /// Checks, before any work, that <paramref name="path"/> can be written: it is not a folder, it does
+    /// not exist unless <paramref name="overwrite"/>, and its nearest existing folder is a folder that
+    /// takes new files (tried with a file deleted on close). Creates nothing; refuses with a
+    /// <see cref="PepLabInputException"/> naming <paramref name="subject"/>. Returns the full path.
+    /// </summary>
+    public static string CheckTarget(string path, bool overwrite, string subject = "path")
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new PepLabInputException(subject, $"'{path}' is a folder, not a file");
+        if (File.Exists(full) && !overwrite) throw new PepLabInputException(subject, $"'{path}' exists (use --overwrite to replace it)");
+        string? folder = System.IO.Path.GetDirectoryName(full);
+        while (folder is not null && !Directory.Exists(folder))
+        {
+            if (File.Exists(folder)) throw new PepLabInputException(subject, $"cannot write '{path}': '{folder}' is a file, not a folder");
+            folder = System.IO.Path.GetDirectoryName(folder);
+        }
+        if (folder is null) return full;
+        try
+        {
+            using var probe = new FileStream(System.IO.Path.Combine(folder, $".peplab-probe-{Guid.NewGuid():N}"), FileMode.CreateNew,
+                FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new PepLabInputException(subject, $"cannot write '{path}': {e.Message}");
+        }
+        return full;
+    }
+
+    /// <summary>
     /// Starts writing <paramref name="path"/>. Its folder is created. Fails with
     /// <see cref="PepLabInputException"/> naming <paramref name="subject"/> when the path is a folder or
     /// cannot be written, and with <see cref="OutputBusyException"/> when another live process writes it.

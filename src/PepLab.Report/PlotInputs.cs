@@ -40,8 +40,18 @@ public static class PlotInputs
         return Path.GetFullPath($"{suffix}.{extension}");
     }
 
+    /// <summary>
+    /// Checks a figure's output before any work: its extension (<see cref="CheckExtension"/>) and that it
+    /// can be written (<see cref="AtomicFile.CheckTarget"/>; an existing figure is replaced).
+    /// </summary>
+    public static void CheckOutput(string path, string extension, string subject = "out")
+    {
+        CheckExtension(path, extension, subject);
+        AtomicFile.CheckTarget(path, overwrite: true, subject);
+    }
+
     /// <summary>Refuses an output name whose extension is not <paramref name="extension"/> (a PNG written as .jpg would mislead).</summary>
-    public static void CheckExtension(string path, string extension, string subject = "--out")
+    public static void CheckExtension(string path, string extension, string subject = "out")
     {
         if (!string.Equals(Path.GetExtension(path), "." + extension, StringComparison.OrdinalIgnoreCase))
             throw new PepLabInputException(subject, $"'{path}' should end in .{extension} (this figure is written as {extension.ToUpperInvariant()})");

@@ -52,6 +52,7 @@ internal static class EquilibrateCommand
             if (pathValue is not null && csvValue is not null) throw new PepLabInputException("--csv", "give either PATH or --csv FILE, not both");
             if (pathValue is null && csvValue is null) throw new PepLabInputException("PATH", "give a trajectory file or folder, or --csv FILE --column NAME");
             var method = Method(r.GetValue(exact), r.GetValue(fast), r.GetValue(increasing));
+            if (r.GetValue(output) is { } target) AtomicFile.CheckTarget(target, overwrite: true, "--out");
 
             var inputs = new List<(string Name, double[] Values, long[]? Iterations, int[]? Frames)>();
             if (csvValue is not null)

@@ -37,7 +37,9 @@ internal static class PlotCommand
         public string OutPath(ParseResult r, IReadOnlyList<string> paths, string suffix, string extension = "png")
         {
             string path = r.GetValue(Out) ?? PlotInputs.DefaultOutput(paths, suffix, extension);
-            PlotInputs.CheckExtension(path, extension);
+            PlotInputs.CheckOutput(path, extension);
+            if (r.GetValue(Width) is { } w) Figure.CheckSize(w, r.GetValue(Height) ?? w);
+            if (r.GetValue(Height) is { } h) Figure.CheckSize(r.GetValue(Width) ?? h, h);
             return path;
         }
     }
@@ -345,7 +347,7 @@ internal static class PlotCommand
             string run = r.GetValue(path)!;
             var s = style.Read(r);
             string output = r.GetValue(common.Out) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(run))!, Path.GetFileNameWithoutExtension(run) + ".gif");
-            PlotInputs.CheckExtension(output, "gif");
+            PlotInputs.CheckOutput(output, "gif");
             double f = r.GetValue(fps);
             if (!(f >= 0.01 && f <= 50)) throw new PepLabInputException("--fps", $"must be 0.01..50 (got {f})");
             var range = r.GetValue(frames) is { } fr ? FrameRange.Parse(fr) : (FrameRange?)null;

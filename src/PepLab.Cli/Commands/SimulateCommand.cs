@@ -76,6 +76,8 @@ internal static class SimulateCommand
             ReadOnlyMemory<byte>? start = null;
             if (r.GetValue(init) is { } initPath)
             {
+                if (new[] { "--nx", "--ny", "--density", "-d" }.FirstOrDefault(HasArgument) is { } conflict)
+                    throw new PepLabInputException(conflict, "cannot be given with --init (the lattice and the particles come from its frame)");
                 using var source = FrameSources.Open(initPath);
                 var frame = source.ReadFrame(r.GetValue(initFrame));
                 int n = 0;
@@ -87,6 +89,7 @@ internal static class SimulateCommand
             int levelValue = r.GetValue(level);
             if (levelValue is < 0 or > 9) throw new PepLabInputException("--compression", $"must be in 0..9 (got {levelValue})");
             string path = r.GetValue(output) ?? $"pep_d{Num(p.Density)}_t{Num(p.Tumble)}_s{seed}.h5";
+            AtomicFile.CheckTarget(path, r.GetValue(overwrite), "out");
             bool quietValue = r.GetValue(quiet) && !r.GetValue(progressFlag);
             long total = p.Warmup + (long)(p.Snapshots - 1) * p.EffectiveInterval + 1;
             if (!quietValue)
