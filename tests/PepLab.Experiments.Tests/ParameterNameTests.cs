@@ -46,13 +46,12 @@ public class ParameterNameTests
     [InlineData("kind = \"steady\"\n[[setting]]\nname = \"a\"\n[[setting]]\nname = \"b\"\nmodel = \"nope\"\n", "my.toml: setting[1].model: unknown model 'nope'")]
     [InlineData(Baseline + "[data]\ndensities = [0.15, 1.5]\n", "my.toml: data.densities must be")]
     [InlineData(Baseline + "[data]\nnx = 8\nny = 8\ndensities = [0.01]\n", "my.toml: data.densities: 0.01 gives zero particles")]
-    [InlineData(Baseline + "[train]\nmodel = \"seed-deep\"\n[data]\nnx = 8\nny = 8\n", "my.toml: train.model: ")]
+    [InlineData(Baseline + "[train]\nbatch = 1\n", "my.toml: train.batch: must be at least 2 (got 1)")]
     public void AnExperimentIsCheckedWholeBeforeAnythingIsCreated(string text, string expected)
     {
         using var dir = new TempDir();
         string output = dir.File("out");
-        var config = ExperimentConfig.Parse(text, "my.toml");
-        var e = Assert.Throws<PepLabInputException>(() => Experiment.Run("x", config, text, output, new SilentHost()));
+        var e = Assert.Throws<PepLabInputException>(() => Experiment.Run("x", ExperimentConfig.Parse(text, "my.toml"), text, output, new SilentHost()));
         Assert.StartsWith(expected, e.Message);
         Assert.False(Directory.Exists(output));
     }
