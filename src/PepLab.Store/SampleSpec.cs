@@ -50,9 +50,7 @@ public sealed record SampleSpec
                     }
                     catch (PepLabInputException e)
                     {
-                        // A run's density and P_t come from this grid's lists.
-                        string subject = e.Subject switch { "density" => "densities", "tumble" => "tumbles", _ => e.Subject };
-                        throw new PepLabInputException(subject, $"{e.Problem} (run density {Fmt(d)}, P_t {Fmt(t)})", e);
+                        throw new PepLabInputException(e.Subject, $"{e.Problem} (run density {Fmt(d)}, P_t {Fmt(t)})", e);
                     }
                     runs.Add(new PlannedRun(runs.Count, FileName(d, t, r), r, p));
                 }
