@@ -14,7 +14,7 @@ public readonly record struct FrameRange(int? Start, int? End)
     public static FrameRange All => new(null, null);
 
     /// <summary>Parses <c>a:b</c>, <c>a:</c>, <c>:b</c> or <c>a</c>; a malformed text is a <see cref="PepLabInputException"/> on <paramref name="subject"/>.</summary>
-    public static FrameRange Parse(string text, string subject = "--frames")
+    public static FrameRange Parse(string text, string subject = "frames")
     {
         string t = text.Trim();
         int colon = t.IndexOf(':');
@@ -31,7 +31,7 @@ public readonly record struct FrameRange(int? Start, int? End)
     /// The concrete [start, end) for a run of <paramref name="count"/> frames. A range that reaches
     /// outside the run, or holds no frame, is a <see cref="PepLabInputException"/> on <paramref name="subject"/>.
     /// </summary>
-    public (int Start, int End) Resolve(int count, string subject = "--frames")
+    public (int Start, int End) Resolve(int count, string subject = "frames")
     {
         int start = Start is { } s ? (s < 0 ? s + count : s) : 0;
         int end = End is { } e ? (e < 0 ? e + count : e) : count;

@@ -81,7 +81,7 @@ public static class FrameStatisticNames
     /// Parses a statistic name (case-insensitive; '-' may stand for '_'). An unknown name is a
     /// <see cref="PepLabInputException"/> on <paramref name="subject"/> listing the valid names.
     /// </summary>
-    public static FrameStatistic Parse(string name, string subject = "--stat")
+    public static FrameStatistic Parse(string name, string subject = "stat")
     {
         string key = name.Trim().ToLowerInvariant().Replace('-', '_');
         foreach (var (n, v) in Table)

@@ -18,7 +18,7 @@ public static class RunAnalysis
     public static RunSeries Analyse(IFrameSource source, FrameRange? range = null, bool keepSizes = false,
         Action<int>? framesDone = null, CancellationToken cancellation = default)
     {
-        var (start, end) = (range ?? FrameRange.All).Resolve(source.Count, "--frames");
+        var (start, end) = (range ?? FrameRange.All).Resolve(source.Count, "frames");
         int n = end - start;
         var labeller = new ClusterLabeller(source.Info.Lattice);
         var stats = new FrameStatistics[n];
@@ -71,7 +71,7 @@ public static class RunAnalysis
     public static void AnalyseFiles(IReadOnlyList<string> paths, int jobs, FrameRange? range, bool keepSizes,
         Action<int, RunSeries> completed, Action<int>? framesDone = null, CancellationToken cancellation = default)
     {
-        if (jobs < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {jobs})");
+        if (jobs < 1) throw new PepLabInputException("jobs", $"must be at least 1 (got {jobs})");
         var results = new RunSeries?[paths.Count];
         int next = 0;
         var gate = new object();

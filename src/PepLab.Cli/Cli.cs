@@ -66,7 +66,9 @@ internal static class Cli
     /// <summary>
     /// Runs a command body, turning bad input (a <see cref="PepLabInputException"/>, a
     /// <see cref="BadFileException"/> from a reader included, also when a parallel loop wraps it)
-    /// into one line on stderr and exit code 2. Warnings go to stderr as one line each.
+    /// into one line on stderr and exit code 2, its subject the option the user typed for the library's
+    /// parameter (<see cref="OptionSubject"/>). I/O failures and, as a last resort, any other exception
+    /// are one line and exit code 1. Warnings go to stderr as one line each.
     /// </summary>
     public static int Guard(string command, Func<int> body)
     {
@@ -77,7 +79,7 @@ internal static class Cli
         }
         catch (Exception e) when (InputProblem(e) is { } input)
         {
-            Error(command, input.Message);
+            Error(command, OptionSubject(input).Message);
             return BadInput;
         }
         catch (OperationCanceledException)
@@ -92,7 +94,56 @@ internal static class Cli
             Error(command, e.Message);
             return Failure;
         }
+        catch (Exception e)
+        {
+            // The last resort: a failure nobody foresaw is still one line and exit code 1, never a
+            // stack trace. Bad input must not end here; it is a PepLabInputException, exit code 2.
+            Error(command, $"internal error: {BadFileException.Describe(e)} (please report)");
+            return Failure;
+        }
     }
+
+    /// <summary>The command being run (set by the program's entry point): its options name library parameters.</summary>
+    public static Command? Current { get; set; }
+
+    /// <summary>
+    /// Library parameters whose option has another name, as "parameter" (any command) or
+    /// "command parameter" (one command, by its last word: "summary" for model summary) -> options to try in order; the first the command has wins.
+    /// Every other parameter maps to the option spelled like it (<c>holdOutReplica</c> -> <c>--hold-out-replica</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string[]> OptionNames = new()
+    {
+        ["output"] = ["--out"],
+        ["batchSize"] = ["--batch"],
+        ["learningRate"] = ["--lr"],
+        ["fraction"] = ["--val-fraction"],
+        ["blockFrames"] = ["--block"],
+        ["density"] = ["--density", "--densities"],
+        ["densities"] = ["--densities", "--density"],
+        ["tumble"] = ["--tumble", "--tumbles"],
+        ["tumbles"] = ["--tumbles", "--tumble"],
+    };
+
+    /// <summary>
+    /// <paramref name="input"/> about the option the user typed: a library names its parameter
+    /// (<c>holdOutReplica</c>), the user typed an option (<c>--hold-out-replica</c>). A subject the
+    /// command has no option for is left as the library's name.
+    /// </summary>
+    public static PepLabInputException OptionSubject(PepLabInputException input) =>
+        Current is { } command && input.NamesParameter ? input.WithSubject(OptionFor(command, input.Subject)) : input;
+
+    /// <summary>The option of <paramref name="command"/> that sets the library parameter <paramref name="parameter"/>, or null.</summary>
+    public static string? OptionFor(Command command, string parameter)
+    {
+        var options = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet();
+        string[] tried = OptionNames.TryGetValue($"{command.Name} {parameter}", out var mine) ? mine
+            : OptionNames.TryGetValue(parameter, out var any) ? any : [];
+        return tried.Append(Kebab(parameter)).FirstOrDefault(options.Contains);
+    }
+
+    /// <summary><c>holdOutReplica</c> -> <c>--hold-out-replica</c>.</summary>
+    public static string Kebab(string parameter) =>
+        "--" + string.Concat(parameter.Select(c => char.IsAsciiLetterUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString()));
 
     /// <summary>The command line as typed (set by the program's entry point), for resume hints.</summary>
     public static IReadOnlyList<string> Arguments { get; set; } = [];
@@ -213,48 +264,17 @@ internal static class Cli
         if (Given(r, a) && Given(r, b)) throw new PepLabInputException(a.Name, $"conflicts with {b.Name}: give one of them");
     }
 
-    /// <summary>
-    /// Checks an output file before anything is computed or created: an existing file needs
-    /// <paramref name="overwrite"/>, a folder is refused, and the nearest existing folder above it must
-    /// take a new file. Problems are one line naming the option and the path (exit code 2).
-    /// </summary>
+    /// <summary>Checks an output file before anything is computed or created (<see cref="AtomicFile.CheckTarget"/>); returns the path as given.</summary>
     public static string CheckOutputFile(string option, string path, bool overwrite)
     {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new PepLabInputException(option, $"'{path}' is a folder, not a file");
-        if (File.Exists(full) && !overwrite) throw new PepLabInputException(option, $"'{path}' already exists; give --overwrite to replace it");
-        CheckWritable(option, path, Path.GetDirectoryName(full)!);
+        AtomicFile.CheckTarget(path, overwrite, option);
         return path;
     }
 
-    /// <summary>
-    /// Checks an output folder: the named files in it need <paramref name="overwrite"/> when they exist,
-    /// and the folder (or the nearest existing one above it) must take a new file.
-    /// </summary>
+    /// <summary>Checks an output folder and the named files in it (<see cref="AtomicFile.CheckTargetFolder"/>); returns the folder as given.</summary>
     public static string CheckOutputFolder(string option, string folder, bool overwrite, params string[] files)
     {
-        string full = Path.GetFullPath(folder);
-        if (File.Exists(full)) throw new PepLabInputException(option, $"'{folder}' is a file, not a folder");
-        var existing = files.Where(f => File.Exists(Path.Combine(full, f))).ToList();
-        if (existing.Count > 0 && !overwrite)
-            throw new PepLabInputException(option, $"'{folder}' already holds {string.Join(", ", existing)}; give --overwrite to replace them");
-        CheckWritable(option, folder, full);
+        AtomicFile.CheckTargetFolder(folder, overwrite, files, option);
         return folder;
-    }
-
-    private static void CheckWritable(string option, string path, string folder)
-    {
-        string? existing = folder;
-        while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
-        if (existing is null) throw new PepLabInputException(option, $"'{path}': no folder above it exists");
-        try
-        {
-            using var probe = new FileStream(Path.Combine(existing, $".peplab-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PepLabInputException(option, $"'{path}' cannot be written ({existing} takes no new file)");
-        }
     }
 }

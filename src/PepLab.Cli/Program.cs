@@ -29,6 +29,7 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine($"pep{name}: error: {ParseErrorMessage(parsed, command)} (see 'pep{name} --help')");
     return Cli.BadInput;
 }
+Cli.Current = parsed.CommandResult.Command;
 return parsed.Invoke();
 
 // A command group (pep, pep plot, ...) given no command or an unknown one: name what was typed and

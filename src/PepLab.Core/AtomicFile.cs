@@ -61,6 +61,57 @@ public sealed class AtomicFile : IDisposable
     public static bool IsTemporary(string path) => path.EndsWith(TemporarySuffix, StringComparison.Ordinal);
 
     /// <summary>
+    /// Checks, before any work, that <paramref name="path"/> can be written: it is not a folder, it does
+    /// not exist unless <paramref name="overwrite"/>, and its nearest existing folder is a folder that
+    /// takes new files (tried with a file deleted on close). Creates nothing; refuses with a
+    /// <see cref="PepLabInputException"/> naming <paramref name="subject"/>. Returns the full path.
+    /// </summary>
+    public static string CheckTarget(string path, bool overwrite, string subject = "path")
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new PepLabInputException(subject, $"'{path}' is a folder, not a file");
+        if (File.Exists(full) && !overwrite) throw new PepLabInputException(subject, $"'{path}' exists (use --overwrite to replace it)");
+        CheckWritable(path, System.IO.Path.GetDirectoryName(full), subject);
+        return full;
+    }
+
+    /// <summary>
+    /// Checks an output folder before anything is created: it must not be a file, the named
+    /// <paramref name="files"/> in it need <paramref name="overwrite"/> when they exist, and the folder
+    /// (or the nearest existing one above it) must take new files. Creates nothing; returns the full path.
+    /// </summary>
+    public static string CheckTargetFolder(string folder, bool overwrite, IEnumerable<string> files, string subject = "path")
+    {
+        string full = System.IO.Path.GetFullPath(folder);
+        if (File.Exists(full)) throw new PepLabInputException(subject, $"'{folder}' is a file, not a folder");
+        var existing = files.Where(f => File.Exists(System.IO.Path.Combine(full, f))).ToList();
+        if (existing.Count > 0 && !overwrite)
+            throw new PepLabInputException(subject, $"'{folder}' already holds {string.Join(", ", existing)} (use --overwrite to replace them)");
+        CheckWritable(folder, full, subject);
+        return full;
+    }
+
+    /// <summary>The nearest existing folder at or above <paramref name="folder"/> must take a new file (tried with one deleted on close).</summary>
+    private static void CheckWritable(string path, string? folder, string subject)
+    {
+        while (folder is not null && !Directory.Exists(folder))
+        {
+            if (File.Exists(folder)) throw new PepLabInputException(subject, $"cannot write '{path}': '{folder}' is a file, not a folder");
+            folder = System.IO.Path.GetDirectoryName(folder);
+        }
+        if (folder is null) throw new PepLabInputException(subject, $"cannot write '{path}': no folder above it exists");
+        try
+        {
+            using var probe = new FileStream(System.IO.Path.Combine(folder, $".peplab-probe-{Guid.NewGuid():N}"), FileMode.CreateNew,
+                FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new PepLabInputException(subject, $"cannot write '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// Starts writing <paramref name="path"/>. Its folder is created. Fails with
     /// <see cref="PepLabInputException"/> naming <paramref name="subject"/> when the path is a folder or
     /// cannot be written, and with <see cref="OutputBusyException"/> when another live process writes it.

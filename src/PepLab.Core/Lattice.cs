@@ -10,10 +10,10 @@ public sealed class Lattice : IEquatable<Lattice>
     /// <summary>Creates an <paramref name="nx"/> x <paramref name="ny"/> periodic lattice.</summary>
     public Lattice(int nx, int ny)
     {
-        if (nx < 2) throw new PepLabInputException("--nx", $"lattice rows must be at least 2 (got {nx})");
-        if (ny < 2) throw new PepLabInputException("--ny", $"lattice columns must be at least 2 (got {ny})");
+        if (nx < 2) throw new PepLabInputException("nx", $"lattice rows must be at least 2 (got {nx})");
+        if (ny < 2) throw new PepLabInputException("ny", $"lattice columns must be at least 2 (got {ny})");
         if ((long)nx * ny > int.MaxValue / 4)
-            throw new PepLabInputException("--nx/--ny", $"lattice of {nx} x {ny} sites is too large");
+            throw new PepLabInputException("nx", $"lattice of {nx} x {ny} sites is too large");
         Nx = nx;
         Ny = ny;
     }

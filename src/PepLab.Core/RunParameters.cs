@@ -54,7 +54,7 @@ public sealed record RunParameters
 
     /// <summary>The snapshot interval in effect.</summary>
     public int EffectiveInterval => Interval ?? DefaultInterval(Tumble)
-        ?? throw new PepLabInputException("--interval", "is required when --tumble is 0 (int(1/P_t) is undefined)");
+        ?? throw new PepLabInputException("interval", "is required when --tumble is 0 (int(1/P_t) is undefined)");
 
     /// <summary>Iteration number (counted after warm-up, from 0) of snapshot <paramref name="index"/>.</summary>
     public long IterationOf(int index) => (long)index * EffectiveInterval;
@@ -89,23 +89,23 @@ public sealed record RunParameters
     public RunParameters Validate()
     {
         if (!(Density > 0 && Density <= 1))
-            throw new PepLabInputException("--density", $"must be in (0, 1] (got {Format(Density)})");
+            throw new PepLabInputException("density", $"must be in (0, 1] (got {Format(Density)})");
         if (!(Tumble >= 0 && Tumble <= 1))
-            throw new PepLabInputException("--tumble", $"must be in [0, 1] (got {Format(Tumble)})");
-        if (Nx < 2) throw new PepLabInputException("--nx", $"must be at least 2 (got {Nx})");
-        if (Ny < 2) throw new PepLabInputException("--ny", $"must be at least 2 (got {Ny})");
+            throw new PepLabInputException("tumble", $"must be in [0, 1] (got {Format(Tumble)})");
+        if (Nx < 2) throw new PepLabInputException("nx", $"must be at least 2 (got {Nx})");
+        if (Ny < 2) throw new PepLabInputException("ny", $"must be at least 2 (got {Ny})");
         _ = Lattice;
         if (Particles < 1)
-            throw new PepLabInputException("--density",
+            throw new PepLabInputException("density",
                 $"{Format(Density)} gives zero particles on {Nx} x {Ny} sites (need density >= {Format(1.0 / ((long)Nx * Ny))})");
-        if (Speed < 1) throw new PepLabInputException("--speed", $"must be at least 1 (got {Speed})");
-        if (Warmup < 0) throw new PepLabInputException("--warmup", $"must be at least 0 (got {Warmup})");
-        if (Snapshots < 1) throw new PepLabInputException("--snapshots", $"must be at least 1 (got {Snapshots})");
+        if (Speed < 1) throw new PepLabInputException("speed", $"must be at least 1 (got {Speed})");
+        if (Warmup < 0) throw new PepLabInputException("warmup", $"must be at least 0 (got {Warmup})");
+        if (Snapshots < 1) throw new PepLabInputException("snapshots", $"must be at least 1 (got {Snapshots})");
         if (Snapshots > MaxSnapshots)
-            throw new PepLabInputException("--snapshots",
+            throw new PepLabInputException("snapshots",
                 $"{Snapshots} is more than this machine can hold: the writer and every reader keep one 8-byte iteration per snapshot in memory " +
                 $"({Snapshots * 8.0 / (1 << 30):0.#} GiB); at most {MaxSnapshots} here");
-        if (Interval is < 1) throw new PepLabInputException("--interval", $"must be at least 1 (got {Interval})");
+        if (Interval is < 1) throw new PepLabInputException("interval", $"must be at least 1 (got {Interval})");
         _ = EffectiveInterval;
         return this;
     }

@@ -62,8 +62,9 @@ public static class Experiment
     public static (string Report, ExperimentResults Results) Run(string name, ExperimentConfig config, string configText, string output,
         IExperimentHost host, bool tiny = false, int jobs = 0, int threads = 1)
     {
+        if (tiny) config = config.Tiny();
+        Check(config, output, jobs, threads);
         string root = Path.GetFullPath(output);
-        if (File.Exists(root)) throw new PepLabInputException("--out", $"'{output}' is a file; it needs a folder");
         Directory.CreateDirectory(root);
         StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
         StudyStages.WriteText(Path.Combine(root, RerunFile),
@@ -71,7 +72,6 @@ public static class Experiment
             $"cd \"$(dirname \"$0\")\" && exec pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Path.Combine(root, RerunFile), File.GetUnixFileMode(Path.Combine(root, RerunFile)) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        if (tiny) config = config.Tiny();
         var ctx = new ExperimentContext(name, config, root, host, jobs == 0 ? Environment.ProcessorCount : jobs, threads);
         var doc = new ReportDocument($"PepLab experiment: {name}") { Generator = $"PepLab {PepLabVersion.Current}" };
         doc.Heading("Question");
@@ -79,7 +79,16 @@ public static class Experiment
         doc.Heading("Setup");
         doc.Bullets(SetupLines(config, tiny));
 
-        string summary = ExperimentKind.Of(config.Kind).Run(ctx, doc);
+        string summary;
+        try
+        {
+            summary = ExperimentKind.Of(config.Kind).Run(ctx, doc);
+        }
+        catch (PepLabInputException e)
+        {
+            // Which [[setting]] a training value came from is known only to the check before.
+            throw config.KeySubject(e, config.Settings.Count == 0 ? "train." : null);
+        }
         doc.Heading("Files");
         doc.Bullets([$"{ResultsFile}: every score of this report.", $"{ConfigFile}: the config used; {RerunFile}: the command that reruns it.",
             "data*/: the trajectories; models/: the trained models with their held-out predictions.csv."]);
@@ -98,6 +107,44 @@ public static class Experiment
         StudyStages.WriteText(Path.Combine(root, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
         var (_, html) = doc.Write(root);
         return (html, results);
+    }
+
+    /// <summary>
+    /// Checks the whole config and every option before anything is created: the output folder, the
+    /// jobs, every data set the experiment samples (each run's parameters) and every model it trains
+    /// (its settings, threads and the lattice it gets). A library's error about a value the config set
+    /// names the TOML key (<c>train.hold_out_replica</c>, <c>setting[1].model</c>), others the parameter.
+    /// </summary>
+    public static void Check(ExperimentConfig config, string output, int jobs = 0, int threads = 1)
+    {
+        if (File.Exists(Path.GetFullPath(output))) throw new PepLabInputException("output", $"'{output}' is a file; it needs a folder");
+        if (jobs < 0) throw new PepLabInputException("jobs", $"must be 0 (all cores) or more (got {jobs})");
+        var d = config.Data;
+        try
+        {
+            foreach (int? side in d.Sizes.Count > 0 ? d.Sizes.Select(x => (int?)x) : [null]) ExperimentContext.Spec(d, side).Plan();
+        }
+        catch (PepLabInputException e)
+        {
+            throw config.KeySubject(e, trainPrefix: null);
+        }
+        var ctx = new ExperimentContext("check", config, output, new SilentHost(), Math.Max(jobs, 1), threads);
+        int trainNx = config.Train.TrainSize ?? d.Nx, trainNy = config.Train.TrainSize ?? d.Ny;
+        var trainings = config.Settings.Count > 0
+            ? config.Settings.Select((s, i) => ($"setting[{i}].", s.Train))
+            : [("train.", config.Train)];
+        foreach (var (prefix, t) in trainings)
+        {
+            try
+            {
+                var request = ctx.Request(output, t, config.Seeds[0], output);
+                TrainingJob.CheckSettings(request).Config.Shapes(trainNx, trainNy);
+            }
+            catch (PepLabInputException e)
+            {
+                throw config.KeySubject(e, prefix);
+            }
+        }
     }
 
     private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny)

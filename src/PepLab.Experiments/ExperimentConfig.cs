@@ -54,6 +54,8 @@ public sealed record ExperimentConfig
     public DataConfig Data { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
     public IReadOnlyList<Setting> Settings { get; init; } = [];
+    /// <summary>Where the config came from (a file, or the built-in one), named in error messages.</summary>
+    public string Source { get; init; } = "config";
 
     /// <summary>The text of the shipped config of a built-in experiment (embedded in this assembly).</summary>
     public static string BuiltIn(string name)
@@ -121,6 +123,7 @@ public sealed record ExperimentConfig
             Data = data,
             Train = train,
             Settings = settings,
+            Source = source,
         };
         return config.Validate(source);
     }
@@ -177,15 +180,44 @@ public sealed record ExperimentConfig
                 Learn.Augmentation.Parse(t.Augment);
                 Learn.ModelSettingNames.ParseHead(t.Head);
             }
-            catch (PepLabInputException e)
+            catch (PepLabInputException e) when (KeyFor(e.Subject, prefix) is { } key)
             {
-                throw Bad(prefix + (e.Subject == "--augment" ? "augment" : "head"), e.Message.Split(": ", 2)[^1]);
+                throw Bad(key, e.Problem);
             }
         }
         if (Settings.Select(s => s.Name).Distinct().Count() != Settings.Count) throw Bad("[[setting]]", "names must be unique");
         ExperimentKind.Of(Kind).Validate(this, Bad);
         return this;
     }
+
+    /// <summary>
+    /// The key of this config that sets the library parameter <paramref name="parameter"/> (as the
+    /// library names it, e.g. <c>holdOutReplica</c>): <c>data.densities</c>, <c>train.hold_out_replica</c>,
+    /// or in <paramref name="trainPrefix"/>'s table for training settings (<c>setting[1].</c>; null: no
+    /// training key, when it is not known which table the value came from). Null for a parameter no
+    /// key sets.
+    /// </summary>
+    public static string? KeyFor(string parameter, string? trainPrefix = "train.") => parameter switch
+    {
+        "seed" or "seeds" => "seeds",
+        "density" or "densities" => "data.densities",
+        "tumble" or "tumbles" => "data.tumbles",
+        "nx" or "ny" or "replicas" or "snapshots" or "warmup" or "sizes" => "data." + parameter,
+        _ when trainPrefix is null => null,
+        "model" or "epochs" or "augment" or "steady" or "head" => trainPrefix + parameter,
+        "batch" or "batchSize" => trainPrefix + "batch",
+        "holdOutReplica" => trainPrefix + "hold_out_replica",
+        "trainSize" => trainPrefix + "train_size",
+        _ => null,
+    };
+
+    /// <summary>
+    /// <paramref name="e"/> about the key of this config the user wrote, when a library parameter
+    /// names one (<c>holdOutReplica</c> -> <c>config.toml: train.hold_out_replica</c>); else
+    /// <paramref name="e"/> itself, for the command line to name its option.
+    /// </summary>
+    public PepLabInputException KeySubject(PepLabInputException e, string? trainPrefix = "train.") =>
+        e.NamesParameter && KeyFor(e.Subject, trainPrefix) is { } key ? e.WithSubject($"{Source}: {key}") : e;
 
     /// <summary>A seconds-long version for tests and smoke checks: small lattices, few snapshots, one epoch, one seed.</summary>
     public ExperimentConfig Tiny()

@@ -20,17 +20,19 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
     /// <summary>Samples (or reuses) the config's data set, at lattice side <paramref name="side"/> when given; returns its folder.</summary>
     public string Data(int? side = null)
     {
-        var d = Config.Data;
-        var spec = new SampleSpec
-        {
-            Densities = d.Densities.ToArray(), Tumbles = d.Tumbles.ToArray(), Replicas = d.Replicas,
-            Nx = side ?? d.Nx, Ny = side ?? d.Ny, Snapshots = d.Snapshots, Warmup = d.Warmup, BaseSeed = 1,
-        };
+        var spec = Spec(Config.Data, side);
         string folder = Path.Combine(Root, side is { } s ? $"data-{s}" : "data");
         StudyStages.Sample(Host, folder, spec, Jobs);
         DataFolders.Add(folder);
         return folder;
     }
+
+    /// <summary>The data set of <paramref name="d"/> (at <paramref name="side"/> x <paramref name="side"/> when given).</summary>
+    public static SampleSpec Spec(DataConfig d, int? side) => new()
+    {
+        Densities = d.Densities.ToArray(), Tumbles = d.Tumbles.ToArray(), Replicas = d.Replicas,
+        Nx = side ?? d.Nx, Ny = side ?? d.Ny, Snapshots = d.Snapshots, Warmup = d.Warmup, BaseSeed = 1,
+    };
 
     /// <summary>Adds a figure (a file in <see cref="Root"/>) to the report and to the results.</summary>
     public void AddFigure(ReportDocument doc, string file, string caption)
@@ -49,7 +51,8 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
     public TrainResult Train(string dataset, TrainConfig train, ulong seed, string folder, string label) =>
         StudyStages.Train(Host, Request(dataset, train, seed, folder), label);
 
-    private TrainRequest Request(string dataset, TrainConfig t, ulong seed, string folder) => new()
+    /// <summary>The training request of <paramref name="t"/>'s settings.</summary>
+    public TrainRequest Request(string dataset, TrainConfig t, ulong seed, string folder) => new()
     {
         Dataset = dataset,
         Out = folder,

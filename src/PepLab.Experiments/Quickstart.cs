@@ -35,11 +35,11 @@ public sealed record QuickstartOptions
 
     public QuickstartOptions Validate()
     {
-        if (Nx < 8 || Ny < 8) throw new PepLabInputException(Nx < 8 ? "--nx" : "--ny", $"must be at least 8 (got {Math.Min(Nx, Ny)})");
-        if (Snapshots < 8) throw new PepLabInputException("--snapshots", $"must be at least 8 (got {Snapshots})");
-        if (Epochs < 1) throw new PepLabInputException("--epochs", $"must be at least 1 (got {Epochs})");
-        if (Threads < 0) throw new PepLabInputException("--threads", $"must be 0 (all cores) or more (got {Threads})");
-        if (Jobs < 0) throw new PepLabInputException("--jobs", $"must be at least 0 (got {Jobs})");
+        if (Nx < 8 || Ny < 8) throw new PepLabInputException(Nx < 8 ? "nx" : "ny", $"must be at least 8 (got {(Nx < 8 ? Nx : Ny)})");
+        if (Snapshots < 8) throw new PepLabInputException("snapshots", $"must be at least 8 (got {Snapshots})");
+        if (Epochs < 1) throw new PepLabInputException("epochs", $"must be at least 1 (got {Epochs})");
+        if (Threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or more (got {Threads})");
+        if (Jobs < 0) throw new PepLabInputException("jobs", $"must be at least 0 (got {Jobs})");
         return this;
     }
 }
@@ -95,18 +95,33 @@ public static class Quickstart
     {
         o.Validate();
         string root = Path.GetFullPath(o.Out);
-        if (File.Exists(root)) throw new PepLabInputException("--out", $"'{o.Out}' is a file; it needs a folder");
+        if (File.Exists(root)) throw new PepLabInputException("out", $"'{o.Out}' is a file; it needs a folder");
         int jobs = o.Jobs == 0 ? Environment.ProcessorCount : o.Jobs;
         var tumbles = ParameterGrid.EvenTumbles();
 
-        // 1. Data.
-        host.Info($"step 1/5: data ({o.Nx}x{o.Ny}, density {Figure.Num(o.Density)}, {tumbles.Length} P_t, {o.Replicas} replicas, {o.Snapshots} snapshots)");
         var spec = new SampleSpec
         {
             Densities = [o.Density], Tumbles = tumbles, Replicas = o.Replicas, Nx = o.Nx, Ny = o.Ny,
             Snapshots = o.Snapshots, Warmup = o.Warmup, BaseSeed = o.Seed,
         };
         string dataFolder = Path.Combine(root, DataFolder);
+        string modelFolder = Path.Combine(root, ModelFolder);
+        var request = new TrainRequest
+        {
+            Dataset = dataFolder,
+            Out = modelFolder,
+            Epochs = o.Epochs,
+            Seed = o.Seed,
+            Threads = o.Threads,
+            Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
+            Overwrite = true,
+        };
+        // Every setting is checked before anything is created: a bad one leaves no folder behind.
+        spec.Plan();
+        TrainingJob.CheckSettings(request).Config.Shapes(o.Nx, o.Ny);
+
+        // 1. Data.
+        host.Info($"step 1/5: data ({o.Nx}x{o.Ny}, density {Figure.Num(o.Density)}, {tumbles.Length} P_t, {o.Replicas} replicas, {o.Snapshots} snapshots)");
         var set = StudyStages.Sample(host, dataFolder, spec, jobs);
 
         // 2. Cluster statistics and steady states.
@@ -119,17 +134,6 @@ public static class Quickstart
 
         // 3. Train on replica 0, score on replica 1.
         host.Info("step 3/5: train PepLab's default model on replica 0, score it on replica 1");
-        string modelFolder = Path.Combine(root, ModelFolder);
-        var request = new TrainRequest
-        {
-            Dataset = dataFolder,
-            Out = modelFolder,
-            Epochs = o.Epochs,
-            Seed = o.Seed,
-            Threads = o.Threads,
-            Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
-            Overwrite = true,
-        };
         var trained = StudyStages.Train(host, request, "train");
 
         // 4. Figures.

@@ -25,7 +25,7 @@ public static class Augmentation
         "d4" => AugmentKind.D4,
         "all" or "roll+d4" or "d4+roll" => AugmentKind.All,
         "rolls13" => AugmentKind.Rolls13,
-        _ => throw new PepLabInputException("--augment", $"unknown augmentation '{s}' (none, roll, d4, all, rolls13)"),
+        _ => throw new PepLabInputException("augment", $"unknown augmentation '{s}' (none, roll, d4, all, rolls13)"),
     };
 
     public static string Name(AugmentKind a) => a.ToString().ToLowerInvariant();

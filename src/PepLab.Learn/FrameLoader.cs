@@ -58,10 +58,10 @@ public sealed record LoaderOptions
 
     public LoaderOptions Validate()
     {
-        if (BatchSize < 1) throw new PepLabInputException("--batch", $"must be at least 1 (got {BatchSize})");
-        if (BlockFrames < 1) throw new PepLabInputException("--block", $"must be at least 1 (got {BlockFrames})");
-        if (ShuffleBuffer < 1) throw new PepLabInputException("--shuffle-buffer", $"must be at least 1 (got {ShuffleBuffer})");
-        if (Prefetch < 1) throw new PepLabInputException("--prefetch", $"must be at least 1 (got {Prefetch})");
+        if (BatchSize < 1) throw new PepLabInputException("batchSize", $"must be at least 1 (got {BatchSize})");
+        if (BlockFrames < 1) throw new PepLabInputException("blockFrames", $"must be at least 1 (got {BlockFrames})");
+        if (ShuffleBuffer < 1) throw new PepLabInputException("shuffleBuffer", $"must be at least 1 (got {ShuffleBuffer})");
+        if (Prefetch < 1) throw new PepLabInputException("prefetch", $"must be at least 1 (got {Prefetch})");
         return this;
     }
 }

@@ -129,7 +129,7 @@ public sealed class LayerSpec : IEquatable<LayerSpec>
 {
     public LayerSpec(IReadOnlyList<Layer> layers)
     {
-        if (layers.Count == 0) throw new PepLabInputException("--layers", "the model has no layers");
+        if (layers.Count == 0) throw new PepLabInputException("layers", "the model has no layers");
         Layers = layers;
     }
 
@@ -158,7 +158,7 @@ public sealed class LayerSpec : IEquatable<LayerSpec>
     /// case-insensitive; a leading bare <c>INPUT</c> is accepted and dropped. Throws
     /// <see cref="PepLabInputException"/> naming the offending layer.
     /// </summary>
-    public static LayerSpec Parse(string text, string subject = "--layers")
+    public static LayerSpec Parse(string text, string subject = "layers")
     {
         if (string.IsNullOrWhiteSpace(text)) throw new PepLabInputException(subject, "is empty");
         var pieces = text.Replace("->", "=>", StringComparison.Ordinal).Split("=>");

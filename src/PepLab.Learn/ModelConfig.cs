@@ -45,7 +45,7 @@ public static class ModelSettingNames
 
     public static string Of(Head h) => h == Head.Gaussian ? "gaussian" : "point";
 
-    public static InputEncoding ParseEncoding(string s, string subject = "--encoding") => s.Trim().ToLowerInvariant() switch
+    public static InputEncoding ParseEncoding(string s, string subject = "encoding") => s.Trim().ToLowerInvariant() switch
     {
         "ordinal" => InputEncoding.Ordinal,
         "occupancy" => InputEncoding.Occupancy,
@@ -53,14 +53,14 @@ public static class ModelSettingNames
         _ => throw new PepLabInputException(subject, $"unknown encoding '{s}' (ordinal, occupancy, onehot)"),
     };
 
-    public static TargetTransform ParseTarget(string s, string subject = "--target") => s.Trim().ToLowerInvariant() switch
+    public static TargetTransform ParseTarget(string s, string subject = "target") => s.Trim().ToLowerInvariant() switch
     {
         "identity" or "p" or "linear" => TargetTransform.Identity,
         "log" => TargetTransform.Log,
         _ => throw new PepLabInputException(subject, $"unknown target '{s}' (identity, log)"),
     };
 
-    public static Head ParseHead(string s, string subject = "--head") => s.Trim().ToLowerInvariant() switch
+    public static Head ParseHead(string s, string subject = "head") => s.Trim().ToLowerInvariant() switch
     {
         "point" => Head.Point,
         "gaussian" => Head.Gaussian,
@@ -144,7 +144,7 @@ public static class Architectures
         if (layers is not null)
         {
             if (name is not null && !string.Equals(name, Custom, StringComparison.OrdinalIgnoreCase))
-                throw new PepLabInputException("--layers", $"give either --model {name} or --layers, not both");
+                throw new PepLabInputException("layers", $"give either --model {name} or --layers, not both");
             text = layers;
             resolved = Custom;
             defaultEncoding = InputEncoding.OneHot;
@@ -158,18 +158,18 @@ public static class Architectures
                 SeedStarter => (SeedStarterLayers, InputEncoding.Ordinal, TargetTransform.Identity),
                 SeedDeep => (SeedDeepLayers, InputEncoding.Ordinal, TargetTransform.Identity),
                 PepLab => (PepLabLayers, InputEncoding.OneHot, TargetTransform.Log),
-                Custom => throw new PepLabInputException("--model", "custom needs --layers \"...\""),
-                _ => throw new PepLabInputException("--model", $"unknown model '{name}' (known: {string.Join(", ", Names)}, or --layers \"...\")"),
+                Custom => throw new PepLabInputException("model", "custom needs --layers \"...\""),
+                _ => throw new PepLabInputException("model", $"unknown model '{name}' (known: {string.Join(", ", Names)}, or --layers \"...\")"),
             };
         }
-        var spec = LayerSpec.Parse(text, layers is null ? "--model" : "--layers");
+        var spec = LayerSpec.Parse(text, layers is null ? "model" : "layers");
         if (head == Head.Gaussian) spec = WithOutputs(spec, 2);
         var config = new ModelConfig(resolved, spec, encoding ?? defaultEncoding, target ?? defaultTarget, head);
         if (config.Layers.InputChannels is { } c && c != config.Channels)
-            throw new PepLabInputException("--encoding",
+            throw new PepLabInputException("encoding",
                 $"the model takes {c} input channel(s) (INPUT({c})) but encoding {ModelSettingNames.Of(config.Encoding)} gives {config.Channels}");
         if (head == Head.Gaussian && config.Target != TargetTransform.Log)
-            throw new PepLabInputException("--head", "a gaussian head needs the log target (--target log): its variance is on ln P_t");
+            throw new PepLabInputException("head", "a gaussian head needs the log target (--target log): its variance is on ln P_t");
         return config;
     }
 
@@ -178,9 +178,9 @@ public static class Architectures
     {
         var layers = spec.Layers.ToList();
         if (layers[^1] is not DenseLayer last)
-            throw new PepLabInputException("--layers", "the model must end with FC(1)");
+            throw new PepLabInputException("layers", "the model must end with FC(1)");
         if (last.Units != 1 && last.Units != n)
-            throw new PepLabInputException("--head", $"the model ends in FC({last.Units}); a gaussian head needs FC(1) (widened to FC(2)) or FC(2)");
+            throw new PepLabInputException("head", $"the model ends in FC({last.Units}); a gaussian head needs FC(1) (widened to FC(2)) or FC(2)");
         layers[^1] = last with { Units = n };
         return new LayerSpec(layers);
     }

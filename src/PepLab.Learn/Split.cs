@@ -91,12 +91,12 @@ public sealed record SplitOptions
 
     public SplitOptions Validate()
     {
-        if (HoldOutReplica is < 0) throw new PepLabInputException("--hold-out-replica", $"must be at least 0 (got {HoldOutReplica})");
+        if (HoldOutReplica is < 0) throw new PepLabInputException("holdOutReplica", $"must be at least 0 (got {HoldOutReplica})");
         if (HoldOutReplica is not null && Kind != SplitKind.Trajectory)
-            throw new PepLabInputException("--hold-out-replica", "needs --split trajectory");
-        if (!(Fraction > 0 && Fraction < 1)) throw new PepLabInputException("--val-fraction", $"must be in (0, 1) (got {Fraction.ToString(CultureInfo.InvariantCulture)})");
-        if (Gap < 0) throw new PepLabInputException("--gap", $"must be at least 0 (got {Gap})");
-        if (Blocks < 1) throw new PepLabInputException("--blocks", $"must be at least 1 (got {Blocks})");
+            throw new PepLabInputException("holdOutReplica", "needs --split trajectory");
+        if (!(Fraction > 0 && Fraction < 1)) throw new PepLabInputException("fraction", $"must be in (0, 1) (got {Fraction.ToString(CultureInfo.InvariantCulture)})");
+        if (Gap < 0) throw new PepLabInputException("gap", $"must be at least 0 (got {Gap})");
+        if (Blocks < 1) throw new PepLabInputException("blocks", $"must be at least 1 (got {Blocks})");
         return this;
     }
 
@@ -105,7 +105,7 @@ public sealed record SplitOptions
         "trajectory" or "run" or "runs" => SplitKind.Trajectory,
         "time" => SplitKind.Time,
         "random" => SplitKind.Random,
-        _ => throw new PepLabInputException("--split", $"unknown split '{s}' (trajectory, time, random)"),
+        _ => throw new PepLabInputException("split", $"unknown split '{s}' (trajectory, time, random)"),
     };
 }
 
@@ -158,9 +158,9 @@ public static class Splitter
                 break;
         }
         var result = new SplitResult(new FrameSet(train), new FrameSet(val), description, warnings) { HeldOutRuns = heldOut };
-        if (result.Train.IsEmpty) throw new PepLabInputException("--split", "leaves no training frames");
+        if (result.Train.IsEmpty) throw new PepLabInputException("split", "leaves no training frames");
         if (result.Validation.IsEmpty)
-            throw new PepLabInputException("--split", $"leaves no validation frames (runs too short for --gap {options.Gap}?)");
+            throw new PepLabInputException("split", $"leaves no validation frames (runs too short for --gap {options.Gap}?)");
         return result;
     }
 
@@ -179,7 +179,7 @@ public static class Splitter
         }
         heldOut.Sort();
         if (heldOut.Count == 0)
-            throw new PepLabInputException("--hold-out-replica", $"no run of replica {replica} (file names ending in _r{replica}.h5)");
+            throw new PepLabInputException("holdOutReplica", $"no run of replica {replica} (file names ending in _r{replica}.h5)");
         return $"trajectory: the {heldOut.Count} run(s) of replica {replica} held out for validation";
     }
 

@@ -65,17 +65,17 @@ public static class TorchRuntime
             case "cuda":
             case "gpu":
                 if (!CudaAvailable())
-                    throw new PepLabInputException("--device",
+                    throw new PepLabInputException("device",
                         "cuda is not available: this build uses the CPU libtorch or no NVIDIA GPU is visible (build with -p:TorchBackend=cuda on a machine with a GPU; see docs/troubleshooting.md)");
                 return CUDA;
             default:
                 if (n.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(n.AsSpan(5), out int index))
                 {
                     if (!CudaAvailable() || index >= cuda.device_count())
-                        throw new PepLabInputException("--device", $"{name} is not available");
+                        throw new PepLabInputException("device", $"{name} is not available");
                     return new Device(DeviceType.CUDA, index);
                 }
-                throw new PepLabInputException("--device", $"unknown device '{name}' (auto, cpu, cuda)");
+                throw new PepLabInputException("device", $"unknown device '{name}' (auto, cpu, cuda)");
         }
     }
 
@@ -94,10 +94,16 @@ public static class TorchRuntime
     /// <summary>Sets libtorch's intra-op threads (0 = all cores).</summary>
     public static int SetThreads(int threads)
     {
-        if (threads < 0) throw new PepLabInputException("--threads", $"must be 0 (all cores) or more (got {threads})");
-        int n = threads == 0 ? Environment.ProcessorCount : threads;
+        int n = CheckThreads(threads);
         set_num_threads(n);
         return n;
+    }
+
+    /// <summary>The libtorch threads <paramref name="threads"/> asks for (0 = all cores); refuses a negative count.</summary>
+    public static int CheckThreads(int threads)
+    {
+        if (threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or more (got {threads})");
+        return threads == 0 ? Environment.ProcessorCount : threads;
     }
 
     /// <summary>Seeds libtorch's generator (weight initialisation, dropout).</summary>

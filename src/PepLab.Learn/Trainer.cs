@@ -53,11 +53,12 @@ public sealed record TrainOptions
 
     public TrainOptions Validate()
     {
-        if (Epochs < 1) throw new PepLabInputException("--epochs", $"must be at least 1 (got {Epochs})");
-        if (BatchSize < 2) throw new PepLabInputException("--batch", $"must be at least 2 (got {BatchSize})");
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new PepLabInputException("--lr", "must be positive");
-        if (!(HuberDelta > 0)) throw new PepLabInputException("--huber-delta", "must be positive");
-        if (Patience is < 1) throw new PepLabInputException("--patience", $"must be at least 1 (got {Patience})");
+        if (Epochs < 1) throw new PepLabInputException("epochs", $"must be at least 1 (got {Epochs})");
+        if (BatchSize < 2) throw new PepLabInputException("batchSize", $"must be at least 2 (got {BatchSize})");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new PepLabInputException("learningRate", "must be positive");
+        if (!(HuberDelta > 0)) throw new PepLabInputException("huberDelta", "must be positive");
+        if (Patience is < 1) throw new PepLabInputException("patience", $"must be at least 1 (got {Patience})");
+        Trainer.LoaderOptionsOf(this).Validate();
         return this;
     }
 
@@ -67,7 +68,7 @@ public sealed record TrainOptions
         "mae" => LossKind.Mae,
         "huber" => LossKind.Huber,
         "nll" or "gaussian-nll" => LossKind.Nll,
-        _ => throw new PepLabInputException("--loss", $"unknown loss '{s}' (mse, mae, huber, nll)"),
+        _ => throw new PepLabInputException("loss", $"unknown loss '{s}' (mse, mae, huber, nll)"),
     };
 
     public static Schedule ParseSchedule(string s) => s.Trim().ToLowerInvariant() switch
@@ -75,7 +76,7 @@ public sealed record TrainOptions
         "none" or "constant" => Schedule.None,
         "cosine" => Schedule.Cosine,
         "plateau" => Schedule.Plateau,
-        _ => throw new PepLabInputException("--schedule", $"unknown schedule '{s}' (none, cosine, plateau)"),
+        _ => throw new PepLabInputException("schedule", $"unknown schedule '{s}' (none, cosine, plateau)"),
     };
 
     public static string Name(LossKind l) => l.ToString().ToLowerInvariant();
@@ -288,12 +289,13 @@ public static class Trainer
         return Finish(net, train, validation, options, device, state, progress, cancellation, secondsBefore + clock.Elapsed.TotalSeconds);
     }
 
-    private static void CheckLoss(ModelConfig config, TrainOptions options)
+    /// <summary>Refuses a loss the model's head cannot train with.</summary>
+    internal static void CheckLoss(ModelConfig config, TrainOptions options)
     {
         if (config.Head == Head.Gaussian && options.Loss != LossKind.Nll)
-            throw new PepLabInputException("--loss", "a gaussian head trains with --loss nll");
+            throw new PepLabInputException("loss", "a gaussian head trains with --loss nll");
         if (config.Head == Head.Point && options.Loss == LossKind.Nll)
-            throw new PepLabInputException("--loss", "nll needs --head gaussian");
+            throw new PepLabInputException("loss", "nll needs --head gaussian");
     }
 
     /// <summary>The state of a fresh run; the output starts at the training set's mean target.</summary>
@@ -303,7 +305,7 @@ public static class Trainer
         return new TrainingState { LearningRate = options.LearningRate };
     }
 
-    private static LoaderOptions LoaderOptionsOf(TrainOptions options) => new()
+    internal static LoaderOptions LoaderOptionsOf(TrainOptions options) => new()
     {
         BatchSize = options.BatchSize,
         BlockFrames = options.BlockFrames,

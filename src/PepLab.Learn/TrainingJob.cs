@@ -98,10 +98,13 @@ public static class TrainingJob
         return (config, recipe);
     }
 
-    /// <summary>Opens and splits the data (and finds steady-state starts); checks every setting. Nothing is written.</summary>
-    public static PreparedTraining Prepare(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default)
+    /// <summary>
+    /// Checks every setting of <paramref name="r"/> that needs no data (model, training options,
+    /// split, threads) and resolves them; nothing is read or written. <see cref="Prepare"/> starts with
+    /// it; a caller that does more first (an experiment) runs it before creating anything.
+    /// </summary>
+    public static (ModelConfig Config, Recipe Recipe, TrainOptions Options) CheckSettings(TrainRequest r)
     {
-        log ??= new JobLog();
         var (config, recipe) = ResolveModel(r);
         var options = new TrainOptions
         {
@@ -118,7 +121,17 @@ public static class TrainingJob
             BlockFrames = r.BlockFrames,
             Augment = Augmentation.Create(r.Augment ?? recipe.Augment),
         }.Validate();
+        Trainer.CheckLoss(config, options);
         r.Split.Validate();
+        TorchRuntime.CheckThreads(r.Threads);
+        return (config, recipe, options);
+    }
+
+    /// <summary>Opens and splits the data (and finds steady-state starts); checks every setting. Nothing is written.</summary>
+    public static PreparedTraining Prepare(TrainRequest r, JobLog? log = null, CancellationToken cancellation = default)
+    {
+        log ??= new JobLog();
+        var (config, recipe, options) = CheckSettings(r);
 
         string folder = Path.GetFullPath(r.Out);
         if (File.Exists(folder)) throw new PepLabInputException(r.Out, "is a file; --out needs a folder");
@@ -150,7 +163,7 @@ public static class TrainingJob
             log.Info($"steady state: t0 from {steady.Values.Min()} to {steady.Values.Max()} frames (median {SampleStatistics.Median(steady.Values.Select(v => (double)v).ToArray())}); " +
                      $"{train.TotalFrames} training and {validation.TotalFrames} validation frames remain");
             if (train.IsEmpty || validation.IsEmpty)
-                throw new PepLabInputException("--steady", "leaves no training or no validation frames after the steady-state start");
+                throw new PepLabInputException("steady", "leaves no training or no validation frames after the steady-state start");
         }
         foreach (var w in split.Warnings) log.Warning(w);
         if (train.Tumbles.Count < 2)

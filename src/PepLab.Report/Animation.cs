@@ -15,12 +15,12 @@ public sealed record AnimationOptions(SnapshotStyle Style, int Cell = 0, int Ste
     /// <summary>Options with every value checked (bad ones are a <see cref="PepLabInputException"/> naming the CLI option).</summary>
     public AnimationOptions Checked()
     {
-        if (Cell < 0 || Cell > 64) throw new PepLabInputException("--cell", $"must be 0 (automatic) or 1..64 pixels per site (got {Cell})");
+        if (Cell < 0 || Cell > 64) throw new PepLabInputException("cell", $"must be 0 (automatic) or 1..64 pixels per site (got {Cell})");
         if (Style.Outline && Cell is > 0 and < LatticeRaster.MinimumOutlineCell)
-            throw new PepLabInputException("--cell", $"outlines need at least {LatticeRaster.MinimumOutlineCell} pixels per site (got {Cell})");
-        if (Step < 1) throw new PepLabInputException("--step", $"must be at least 1 (got {Step})");
+            throw new PepLabInputException("cell", $"outlines need at least {LatticeRaster.MinimumOutlineCell} pixels per site (got {Cell})");
+        if (Step < 1) throw new PepLabInputException("step", $"must be at least 1 (got {Step})");
         if (DelayCentiseconds < 2 || DelayCentiseconds > 10000)
-            throw new PepLabInputException("--fps", "must give a frame time of 0.02..100 s (0.01..50 frames per second)");
+            throw new PepLabInputException("fps", "must give a frame time of 0.02..100 s (0.01..50 frames per second)");
         return this;
     }
 }
@@ -94,18 +94,18 @@ public static class Animation
         Action<int>? framesDone = null, CancellationToken cancellation = default)
     {
         options = options.Checked();
-        var (start, end) = (range ?? FrameRange.All).Resolve(source.Count, "--frames");
+        var (start, end) = (range ?? FrameRange.All).Resolve(source.Count, "frames");
         var info = source.Info;
         var lattice = info.Lattice;
         int cell = CellFor(lattice, options);
         int width = lattice.Ny * cell, strip = StripHeight(width), height = lattice.Nx * cell + strip;
         if (width > ushort.MaxValue || height > ushort.MaxValue)
-            throw new PepLabInputException("--cell", $"{cell} pixels per site makes a {width}x{height} image, larger than a GIF allows (65535)");
+            throw new PepLabInputException("cell", $"{cell} pixels per site makes a {width}x{height} image, larger than a GIF allows (65535)");
         int total = (end - start + options.Step - 1) / options.Step;
 
         string full = FigureFile.Prepare(path);
         int written = 0;
-        using (var file = AtomicFile.Create(full, "--out"))
+        using (var file = AtomicFile.Create(full, "out"))
         {
             using (var gif = new GifWriter(file.Stream, width, height, Palette))
             {
@@ -133,7 +133,7 @@ public static class Animation
                 if (pending > 0) framesDone?.Invoke(pending);
                 gif.Finish();
             }
-            file.CommitOrExplain("--out");
+            file.CommitOrExplain("out");
         }
         return new AnimationResult(full, written, width, height, new FileInfo(full).Length);
     }

@@ -75,8 +75,8 @@ public abstract class Figure
     /// <summary>Checks a requested pixel size (both sides 16..16384).</summary>
     public static (int Width, int Height) CheckSize(int width, int height)
     {
-        if (width < 16 || width > 16384) throw new PepLabInputException("--width", $"must be 16..16384 pixels (got {width})");
-        if (height < 16 || height > 16384) throw new PepLabInputException("--height", $"must be 16..16384 pixels (got {height})");
+        if (width < 16 || width > 16384) throw new PepLabInputException("width", $"must be 16..16384 pixels (got {width})");
+        if (height < 16 || height > 16384) throw new PepLabInputException("height", $"must be 16..16384 pixels (got {height})");
         return (width, height);
     }
 
@@ -110,14 +110,14 @@ public abstract class Figure
 public static class FigureFile
 {
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through <see cref="AtomicFile"/>.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, string subject = "--out")
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, string subject = "out")
     {
         Prepare(path, subject);
         AtomicFile.WriteAllBytes(path, bytes, subject);
     }
 
     /// <summary>The full path of an output file, its folder created; a folder at the path is refused.</summary>
-    public static string Prepare(string path, string subject = "--out")
+    public static string Prepare(string path, string subject = "out")
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new PepLabInputException(subject, $"'{path}' is a folder, not a file");

@@ -44,7 +44,7 @@ public static class PlotInputs
     }
 
     /// <summary>Refuses an output name whose extension is not <paramref name="extension"/> (a PNG written as .jpg would mislead).</summary>
-    public static void CheckExtension(string path, string extension, string subject = "--out")
+    public static void CheckExtension(string path, string extension, string subject = "out")
     {
         if (!string.Equals(Path.GetExtension(path), "." + extension, StringComparison.OrdinalIgnoreCase))
             throw new PepLabInputException(subject, $"'{path}' should end in .{extension} (this figure is written as {extension.ToUpperInvariant()})");

@@ -55,7 +55,7 @@ public static class RunGroups
     }
 
     /// <summary>Parses "tumble"/"pt"/"p_t" or "density"/"rho"; anything else is a <see cref="PepLabInputException"/>.</summary>
-    public static SweptParameter Parse(string text, string subject = "--by") => text.Trim().ToLowerInvariant() switch
+    public static SweptParameter Parse(string text, string subject = "by") => text.Trim().ToLowerInvariant() switch
     {
         "tumble" or "pt" or "p_t" or "tumbling" => SweptParameter.Tumble,
         "density" or "rho" => SweptParameter.Density,

@@ -68,7 +68,7 @@ public sealed class SnapshotFigure : Figure
     }
 
     /// <summary>A frame index of the run (negative counts from the end); outside the run is a <see cref="PepLabInputException"/>.</summary>
-    public static int ResolveFrame(IFrameSource source, int index, string subject = "--frame")
+    public static int ResolveFrame(IFrameSource source, int index, string subject = "frame")
     {
         int resolved = index < 0 ? index + source.Count : index;
         if (resolved < 0 || resolved >= source.Count)

@@ -40,7 +40,7 @@ public static class Sampler
     public static SweepResult Run(DataSet set, int jobs, IReadOnlyCollection<int>? subset = null,
         Action<SweepProgress>? progress = null, CancellationToken cancellation = default)
     {
-        if (jobs < 1) throw new PepLabInputException("--jobs", $"must be at least 1 (got {jobs})");
+        if (jobs < 1) throw new PepLabInputException("jobs", $"must be at least 1 (got {jobs})");
         var clock = Stopwatch.StartNew();
         var scope = set.Runs.Where(r => subset is null || subset.Contains(r.Index)).ToList();
         var todo = scope.Where(run => !(File.Exists(set.PathOf(run)) && set.IsComplete(run))).ToList();

@@ -14,7 +14,7 @@ internal static class StartConfiguration
     {
         int n = RunParameters.ParticleCount(density, lattice.Nx, lattice.Ny);
         if (n < 1 || n > lattice.Sites)
-            throw new PepLabInputException("--density", $"gives {n} particles on {lattice.Sites} sites");
+            throw new PepLabInputException("density", $"gives {n} particles on {lattice.Sites} sites");
         // Partial Fisher-Yates over all sites: the first n entries are a uniform n-subset in uniform order.
         var all = new int[lattice.Sites];
         for (int i = 0; i < all.Length; i++) all[i] = i;
@@ -49,7 +49,7 @@ internal static class StartConfiguration
     public static void ValidateTumble(double tumble)
     {
         if (!(tumble >= 0 && tumble <= 1))
-            throw new PepLabInputException("--tumble", $"must be in [0, 1] (got {tumble})");
+            throw new PepLabInputException("tumble", $"must be in [0, 1] (got {tumble})");
     }
 
     /// <summary>P_t as an integer threshold for 30 random bits: round(P_t * 2^30), so P_t is resolved to 2^-30.</summary>

@@ -48,21 +48,21 @@ public sealed class DataSet
         folder = Path.GetFullPath(folder);
         var runs = spec.Plan(); // validates the grid before anything is written
         _ = runs;
-        if (File.Exists(folder)) throw new PepLabInputException("--out", $"'{folder}' is a file, not a folder");
+        if (File.Exists(folder)) throw new PepLabInputException("out", $"'{folder}' is a file, not a folder");
         if (IsDataSet(folder))
         {
             var existing = Open(folder);
             if (!existing.Spec.SameRunsAs(spec))
-                throw new PepLabInputException("--out",
+                throw new PepLabInputException("out",
                     $"'{folder}' holds a different data set ({spec.Difference(existing.Spec)} differs); use another folder, or run 'pep sample --out {folder}' alone to resume it");
             return existing;
         }
         if (Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.h5").Any())
-            throw new PepLabInputException("--out", $"'{folder}' holds .h5 files but no {SpecFile}: not a PepLab data set; use another folder");
+            throw new PepLabInputException("out", $"'{folder}' holds .h5 files but no {SpecFile}: not a PepLab data set; use another folder");
         try
         {
             Directory.CreateDirectory(folder);
-            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n", "--out");
+            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n", "out");
         }
         catch (OutputBusyException)
         {
@@ -74,7 +74,7 @@ public sealed class DataSet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PepLabInputException("--out", $"cannot write '{folder}': {e.Message}");
+            throw new PepLabInputException("out", $"cannot write '{folder}': {e.Message}");
         }
         var set = new DataSet(folder, spec);
         set.WriteManifest();

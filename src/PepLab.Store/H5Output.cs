@@ -22,10 +22,10 @@ internal sealed class H5Output : IDisposable
     /// </summary>
     public static T Create<T>(string path, bool overwrite, Func<AtomicFile, T> start)
     {
-        if (Directory.Exists(path)) throw new PepLabInputException("--out", $"'{path}' is a folder, not a file");
+        if (Directory.Exists(path)) throw new PepLabInputException("out", $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("--out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "--out");
+            throw new PepLabInputException("out", $"'{path}' exists (use --overwrite to replace it)");
+        var output = AtomicFile.Create(path, "out");
         try
         {
             return start(output);
@@ -33,7 +33,7 @@ internal sealed class H5Output : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.Dispose();
-            throw new PepLabInputException("--out", $"cannot write '{path}': {e.Message}");
+            throw new PepLabInputException("out", $"cannot write '{path}': {e.Message}");
         }
         catch
         {
@@ -67,7 +67,7 @@ internal sealed class H5Output : IDisposable
     {
         Writer.Dispose();
         Done = true;
-        _file.CommitOrExplain("--out");
+        _file.CommitOrExplain("out");
     }
 
     /// <summary>Closes the writer; an uncommitted file is deleted.</summary>

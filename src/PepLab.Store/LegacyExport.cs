@@ -23,7 +23,7 @@ public static class LegacyExport
     public static IReadOnlyList<LegacyExportItem> Plan(IEnumerable<string> sources, string folder, bool overwrite)
     {
         folder = Path.GetFullPath(folder);
-        if (File.Exists(folder)) throw new PepLabInputException("--out", $"'{folder}' is a file; give a folder");
+        if (File.Exists(folder)) throw new PepLabInputException("out", $"'{folder}' is a file; give a folder");
         var items = new List<LegacyExportItem>();
         var byTarget = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var source in sources)
@@ -43,9 +43,9 @@ public static class LegacyExport
                 throw new PepLabInputException(source,
                     $"exports to the same file as {other} ({Path.GetFileName(target)}): the original layout keeps one run per P_t (3 decimals) and density");
             if (string.Equals(Path.GetFullPath(source), target, StringComparison.Ordinal))
-                throw new PepLabInputException("--out", $"exporting {source} would overwrite it; choose another folder");
+                throw new PepLabInputException("out", $"exporting {source} would overwrite it; choose another folder");
             if (File.Exists(target) && !overwrite)
-                throw new PepLabInputException("--out", $"'{target}' exists (use --overwrite to replace it)");
+                throw new PepLabInputException("out", $"'{target}' exists (use --overwrite to replace it)");
             byTarget[target] = source;
             items.Add(new LegacyExportItem(source, target, info));
         }
@@ -97,7 +97,7 @@ public static class LegacyExport
             var r = runs[i];
             text.Append(LegacyFormat.RecordsRow(i, r.Tumble, RecordedIterations(r), r.DensityRequested, r.Speed)).Append('\n');
         }
-        AtomicFile.WriteAllText(path, text.ToString(), "--out");
+        AtomicFile.WriteAllText(path, text.ToString(), "out");
         return path;
     }
 }

@@ -52,9 +52,9 @@ public sealed record SampleSpec
     /// <summary>Every run of the grid, longest first is NOT implied: grid order (density, tumble, replica).</summary>
     public IReadOnlyList<PlannedRun> Plan()
     {
-        if (Replicas < 1) throw new PepLabInputException("--replicas", $"must be at least 1 (got {Replicas})");
-        if (Densities.Length == 0) throw new PepLabInputException("--densities", "is empty");
-        if (Tumbles.Length == 0) throw new PepLabInputException("--tumbles", "is empty");
+        if (Replicas < 1) throw new PepLabInputException("replicas", $"must be at least 1 (got {Replicas})");
+        if (Densities.Length == 0) throw new PepLabInputException("densities", "is empty");
+        if (Tumbles.Length == 0) throw new PepLabInputException("tumbles", "is empty");
         var runs = new List<PlannedRun>();
         foreach (var d in Densities)
             foreach (var t in Tumbles)
@@ -72,13 +72,13 @@ public sealed record SampleSpec
                     }
                     catch (PepLabInputException e)
                     {
-                        throw new PepLabInputException(e.Subject, $"{e.Message.Split(": ", 2)[^1]} (run density {Fmt(d)}, P_t {Fmt(t)})");
+                        throw new PepLabInputException(e.Subject, $"{e.Problem} (run density {Fmt(d)}, P_t {Fmt(t)})", e);
                     }
                     runs.Add(new PlannedRun(runs.Count, FileName(d, t, r), r, p));
                 }
         var clash = runs.GroupBy(x => x.File).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
-            throw new PepLabInputException("--tumbles", $"two grid values give the same file name '{clash.Key}' (values closer than 6 significant digits)");
+            throw new PepLabInputException("tumbles", $"two grid values give the same file name '{clash.Key}' (values closer than 6 significant digits)");
         return runs;
     }
 

@@ -46,7 +46,7 @@ public static class SlurmArray
     public static IReadOnlyCollection<int> RunsOfTask(int task, int runsPerTask, int runs)
     {
         if (task < 0 || task >= TaskCount(runs, runsPerTask))
-            throw new PepLabInputException("--task", $"must be in 0..{TaskCount(runs, runsPerTask) - 1} (got {task})");
+            throw new PepLabInputException("task", $"must be in 0..{TaskCount(runs, runsPerTask) - 1} (got {task})");
         int start = task * runsPerTask;
         return Enumerable.Range(start, Math.Min(runsPerTask, runs - start)).ToList();
     }
@@ -61,7 +61,7 @@ public static class SlurmArray
         int tasks = TaskCount(set.Runs.Count, options.RunsPerTask);
         var dir = Path.Combine(set.Folder, "slurm");
         if (dir.Any(char.IsWhiteSpace))
-            throw new PepLabInputException("--out", $"'{set.Folder}' contains white space, which #SBATCH lines cannot carry; use another folder");
+            throw new PepLabInputException("out", $"'{set.Folder}' contains white space, which #SBATCH lines cannot carry; use another folder");
         Directory.CreateDirectory(dir);
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
@@ -105,7 +105,7 @@ public static class SlurmArray
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new PepLabInputException("--slurm", $"sbatch was not found on this machine; the script is at {script} (use --dry-run to only write it)");
+            throw new PepLabInputException("slurm", $"sbatch was not found on this machine; the script is at {script} (use --dry-run to only write it)");
         }
         using (process)
         {

@@ -69,7 +69,7 @@ public class LayerSpecTests
     {
         var e = Assert.Throws<PepLabInputException>(() => LayerSpec.Parse(text));
         Assert.Contains(expected, e.Message);
-        Assert.StartsWith("--layers", e.Message);
+        Assert.StartsWith("layers: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -80,7 +80,7 @@ public class LayerSpecTests
         var mismatch = Assert.Throws<PepLabInputException>(() =>
             Architectures.Resolve(null, "INPUT(4) => CONV(3) => GAP => FC(1)", InputEncoding.Ordinal, null));
         Assert.Contains("4 input channel", mismatch.Message);
-        Assert.Contains("--encoding", mismatch.Message);
+        Assert.StartsWith("encoding: ", mismatch.Message);
         Assert.Equal(4, Architectures.Resolve(null, "INPUT(4) => CONV(3) => GAP => FC(1)", InputEncoding.OneHot, null).Channels);
     }
 

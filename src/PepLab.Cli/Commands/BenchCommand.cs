@@ -35,7 +35,7 @@ internal static class BenchCommand
             var p = new RunParameters { Density = r.GetValue(density), Tumble = r.GetValue(tumble), Nx = r.GetValue(nx), Ny = r.GetValue(ny), Interval = 1 }.Validate();
             double secs = r.GetValue(seconds);
             int j = Jobs(r, jobs);
-            if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
+            if (!(secs > 0 && double.IsFinite(secs))) throw new PepLabInputException("--seconds", "must be a positive number");
 
             Console.Error.WriteLine($"bench sim: {p.Nx}x{p.Ny}, density {Num(p.Density)} (N = {p.Particles}), P_t = {Num(p.Tumble)}; warming up...");
             SimulationBench.UpdatesPerSecond(p, 1, Math.Min(1.0, secs / 4)); // JIT and caches

@@ -41,6 +41,8 @@ internal static class PlotCommand
         {
             string path = r.GetValue(Out) ?? PlotInputs.DefaultOutput(paths, suffix, extension);
             PlotInputs.CheckExtension(path, extension);
+            if (r.GetValue(Width) is { } w) Figure.CheckSize(w, r.GetValue(Height) ?? w);
+            if (r.GetValue(Height) is { } h) Figure.CheckSize(r.GetValue(Width) ?? h, h);
             return CheckOutputFile("--out", path, r.GetValue(Overwrite));
         }
     }

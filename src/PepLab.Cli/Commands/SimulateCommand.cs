@@ -79,6 +79,8 @@ internal static class SimulateCommand
             ReadOnlyMemory<byte>? start = null;
             if (r.GetValue(init) is { } initPath)
             {
+                if (new[] { "--nx", "--ny", "--density", "-d" }.FirstOrDefault(HasArgument) is { } conflict)
+                    throw new PepLabInputException(conflict, "cannot be given with --init (the lattice and the particles come from its frame)");
                 using var source = FrameSources.Open(initPath);
                 var frame = source.ReadFrame(r.GetValue(initFrame));
                 int n = 0;
