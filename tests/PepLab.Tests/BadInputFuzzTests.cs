@@ -88,7 +88,6 @@ public class BadInputFuzzTests
         "sample --tumbles 0.1000001,0.1000002 --out s",
         "sample --replicas 0 --out s",
         "sample --replicas -1 --out s",
-        "sample --jobs 0 --out s",
         "sample --jobs -1 --out s",
         "sample --nx 8 --ny 8 --snapshots 2 --task 99 --out s",
         "sample --slurm --dry-run --runs-per-task 0 --out s",
@@ -161,8 +160,8 @@ public class BadInputFuzzTests
         "clusters {run} --frames 1:2:3:4 --out c.csv",
         "clusters {run} --frames 100:200 --out c.csv",
         "clusters {run} --steady --stat bogus --out c.csv",
-        "clusters {run} --jobs 0 --out c.csv",
         "clusters {run} --jobs -1 --out c.csv",
+        "clusters {run} --jobs -5 --out c.csv",
         "clusters {run} --out /proc/peplab/c.csv",
         "clusters {run} --out takendir",
         "clusters {run} --sizes /proc/peplab/s.csv --out c.csv",
@@ -174,7 +173,7 @@ public class BadInputFuzzTests
         "equilibrate {run} --frames x",
         "equilibrate {run} --stat bogus",
         "equilibrate {run} --exact --fast",
-        "equilibrate {run} --jobs 0",
+        "equilibrate {run} --jobs -1",
         "equilibrate --csv {missing} --column v",
         "equilibrate --csv {csv} --column nope",
         "equilibrate --csv {csv}",
@@ -291,6 +290,7 @@ public class BadInputFuzzTests
         "bench train --model nope",
         "bench train --batch 0",
         "bench train --threads -1",
+        "bench train --frame-count 0",
         "bench train --frames 0",
         "bench train --nx 1",
         "bench train --seconds -1",
@@ -298,6 +298,7 @@ public class BadInputFuzzTests
         "bench train --data {missing}",
         "bench clusters --densities 2 --no-compare",
         "bench clusters --densities a --no-compare",
+        "bench clusters --frame-count 0 --no-compare",
         "bench clusters --frames 0 --no-compare",
         "bench clusters --nx 1 --no-compare",
         "bench clusters --seconds -1 --no-compare",
@@ -317,15 +318,6 @@ public class BadInputFuzzTests
     /// </summary>
     public static readonly HashSet<string> Pending =
     [
-        "sample --jobs 0 --out s",
-        "sample --jobs -1 --out s",
-        "sample --nx 8 --ny 8 --snapshots 2 --task 99 --out s",
-        "sample --slurm --dry-run --runs-per-task 0 --out s",
-        "sample --slurm --dry-run --array-parallel 0 --out s",
-        "sample --slurm --dry-run --cpus-per-task 0 --out s",
-        "sample --dry-run --out s",
-        "sample --partition x --out s",
-        "bench train --batch 0",
     ];
 
     [Fact]

@@ -36,7 +36,8 @@ internal static class BenchTrainCommand
         cmd.SetAction(r => Guard("bench train", () =>
         {
             double secs = r.GetValue(seconds);
-            if (!(secs > 0)) throw new PepLabInputException("--seconds", "must be positive");
+            if (!(secs > 0 && double.IsFinite(secs))) throw new PepLabInputException("--seconds", "must be a positive number");
+            if (r.GetValue(batch) < 1) throw new PepLabInputException("--batch", $"must be at least 1 (got {r.GetValue(batch)})");
             int rounds = r.GetValue(repeat);
             if (rounds < 1) throw new PepLabInputException("--repeat", "must be at least 1");
             Conflict(r, data, frames);
