@@ -312,36 +312,11 @@ public sealed class Hdf5Links : IDisposable
     /// </summary>
     private List<(int Type, byte[] Body)>? Messages(long address)
     {
-        address += _base;
-        if (address < 0 || address + 16 > _length) return null;
+        if (FirstChunk(address + _base) is not { } head) return null;
+        var (first, v2, headerFlags) = head;
         var messages = new List<(int, byte[])>();
-        var start = new byte[16];
-        if (RandomAccess.Read(_handle, start, address) < 16) return null;
         var chunks = new Queue<(long Address, long Size)>();
-        bool v2;
-        int headerFlags = 0;
-        if (start.AsSpan(0, 4).SequenceEqual("OHDR"u8))
-        {
-            if (start[4] != 2) return null;
-            v2 = true;
-            int flags = headerFlags = start[5];
-            int at = 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
-            int width = 1 << (flags & 0x03);
-            var sizeField = new byte[8];
-            if (RandomAccess.Read(_handle, sizeField.AsSpan(0, width), address + at) < width) return null;
-            long size = (long)BinaryPrimitives.ReadUInt64LittleEndian(sizeField);
-            chunks.Enqueue((address + at + width, size));
-        }
-        else if (start[0] == 1)
-        {
-            v2 = false;
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(start.AsSpan(8));
-            chunks.Enqueue((address + 16, size));
-        }
-        else
-        {
-            return null;
-        }
+        chunks.Enqueue(first);
         int read = 0;
         while (chunks.Count > 0)
         {
@@ -394,6 +369,30 @@ public sealed class Hdf5Links : IDisposable
             }
         }
         return messages;
+    }
+
+    /// <summary>
+    /// Where the first block of messages of the object header at the absolute <paramref name="address"/>
+    /// lies, whether the header is of version 2, and its flags; null when it is neither version 1 nor 2.
+    /// </summary>
+    private ((long Address, long Size) Chunk, bool V2, int Flags)? FirstChunk(long address)
+    {
+        if (address < 0 || address + 16 > _length) return null;
+        var start = new byte[16];
+        if (RandomAccess.Read(_handle, start, address) < 16) return null;
+        if (start.AsSpan(0, 4).SequenceEqual("OHDR"u8))
+        {
+            if (start[4] != 2) return null;
+            int flags = start[5];
+            int at = 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
+            int width = 1 << (flags & 0x03);
+            var sizeField = new byte[8];
+            if (RandomAccess.Read(_handle, sizeField.AsSpan(0, width), address + at) < width) return null;
+            long size = (long)BinaryPrimitives.ReadUInt64LittleEndian(sizeField);
+            return ((address + at + width, size), true, flags);
+        }
+        if (start[0] == 1) return ((address + 16, BinaryPrimitives.ReadUInt32LittleEndian(start.AsSpan(8))), false, 0);
+        return null;
     }
 
     private byte[] ReadExact(long address, int length, string what)
