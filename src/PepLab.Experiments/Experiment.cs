@@ -118,7 +118,7 @@ public static class Experiment
     public static void Check(ExperimentConfig config, string output, int jobs = 0, int threads = 1)
     {
         if (File.Exists(Path.GetFullPath(output))) throw new PepLabInputException("output", $"'{output}' is a file; it needs a folder");
-        if (jobs < 0) throw new PepLabInputException("jobs", $"must be 0 (all cores) or more (got {jobs})");
+        if (jobs < 0) throw new PepLabInputException("jobs", $"must be 0 (all cores) or a positive count (got {jobs})");
         var d = config.Data;
         try
         {

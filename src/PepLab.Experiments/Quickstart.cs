@@ -38,7 +38,7 @@ public sealed record QuickstartOptions
         if (Nx < 8 || Ny < 8) throw new PepLabInputException(Nx < 8 ? "nx" : "ny", $"must be at least 8 (got {(Nx < 8 ? Nx : Ny)})");
         if (Snapshots < 8) throw new PepLabInputException("snapshots", $"must be at least 8 (got {Snapshots})");
         if (Epochs < 1) throw new PepLabInputException("epochs", $"must be at least 1 (got {Epochs})");
-        if (Threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or more (got {Threads})");
+        if (Threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or a positive count (got {Threads})");
         if (Jobs < 0) throw new PepLabInputException("jobs", $"must be at least 0 (got {Jobs})");
         return this;
     }

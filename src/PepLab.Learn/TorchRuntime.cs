@@ -102,7 +102,7 @@ public static class TorchRuntime
     /// <summary>The libtorch threads <paramref name="threads"/> asks for (0 = all cores); refuses a negative count.</summary>
     public static int CheckThreads(int threads)
     {
-        if (threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or more (got {threads})");
+        if (threads < 0) throw new PepLabInputException("threads", $"must be 0 (all cores) or a positive count (got {threads})");
         return threads == 0 ? Environment.ProcessorCount : threads;
     }
 

@@ -339,22 +339,14 @@ public sealed class LegacyReader : IFrameSource
         var type = dataset.Type;
         if (type.Class != H5DataTypeClass.FixedPoint)
             throw new BadFileException(path, $"{dataset.Name} is of HDF5 class {type.Class}, not an integer frame");
-        bool signed = type.FixedPoint.IsSigned;
-        return (type.Size, signed) switch
-        {
-            (1, false) => ElementType.UInt8,
-            (1, true) => ElementType.Int8,
-            (2, false) => ElementType.UInt16,
-            (2, true) => ElementType.Int16,
-            (4, false) => ElementType.UInt32,
-            (4, true) => ElementType.Int32,
-            (8, false) => ElementType.UInt64,
-            (8, true) => ElementType.Int64,
-            _ => throw new BadFileException(path, $"{dataset.Name} holds {type.Size}-byte integers; frames are 1, 2, 4 or 8 bytes"),
-        };
+        return ElementOf((int)type.Size, type.FixedPoint.IsSigned)
+            ?? throw new BadFileException(path, $"{dataset.Name} holds {type.Size}-byte integers; frames are 1, 2, 4 or 8 bytes");
     }
 
-    private static ElementType ElementOf(Hdf5PlainDataset plain) => (plain.ElementSize, plain.Signed) switch
+    private static ElementType ElementOf(Hdf5PlainDataset plain) => ElementOf(plain.ElementSize, plain.Signed) ?? ElementType.Int64;
+
+    /// <summary>The element type of integers of <paramref name="size"/> bytes; null for a size frames never have.</summary>
+    private static ElementType? ElementOf(int size, bool signed) => (size, signed) switch
     {
         (1, false) => ElementType.UInt8,
         (1, true) => ElementType.Int8,
@@ -363,7 +355,8 @@ public sealed class LegacyReader : IFrameSource
         (4, false) => ElementType.UInt32,
         (4, true) => ElementType.Int32,
         (8, false) => ElementType.UInt64,
-        _ => ElementType.Int64,
+        (8, true) => ElementType.Int64,
+        _ => null,
     };
 
     private static int Width(ElementType e) => e switch

@@ -57,8 +57,8 @@ public class ParameterNameTests
     }
 
     [Theory]
-    [InlineData("--threads -1", "pep experiment: error: --threads: must be 0 (all cores) or more (got -1)")]
-    [InlineData("--jobs -1", "pep experiment: error: --jobs: must be 0 (all cores) or more (got -1)")]
+    [InlineData("--threads -1", "pep experiment: error: --threads: must be 0 (all cores) or a positive count (got -1)")]
+    [InlineData("--jobs -1", "pep experiment: error: --jobs: must be 0 (all cores) or a positive count (got -1)")]
     public void ExperimentOptionsAreCheckedBeforeAnythingIsCreated(string options, string expected)
     {
         using var dir = new TempDir();
@@ -70,7 +70,7 @@ public class ParameterNameTests
     }
 
     [Theory]
-    [InlineData("--threads -1", "pep quickstart: error: --threads: must be 0 (all cores) or more (got -1)")]
+    [InlineData("--threads -1", "pep quickstart: error: --threads: must be 0 (all cores) or a positive count (got -1)")]
     [InlineData("--nx 4", "pep quickstart: error: --nx: must be at least 8 (got 4)")]
     [InlineData("--snapshots 2", "pep quickstart: error: --snapshots: must be at least 8 (got 2)")]
     public void QuickstartOptionsAreCheckedBeforeAnythingIsCreated(string options, string expected)
