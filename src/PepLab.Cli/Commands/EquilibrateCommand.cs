@@ -66,16 +66,9 @@ internal static class EquilibrateCommand
                 var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
                 var files = DataSet.TrajectoryFiles(pathValue!);
                 var range = Frames(r, frames);
-                long total = RunAnalysis.TotalFrames(files, range);
-                Progress.Run(r.GetValue(quiet) || r.GetValue(json), "equilibrate", total, "frames", report =>
-                {
-                    long done = 0;
-                    var gate = new object();
-                    RunAnalysis.AnalyseFiles(files, j, range, keepSizes: false,
-                        (_, run) => inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices)),
-                        n => { lock (gate) { done += n; report(done); } }, Cancellation);
-                    return 0;
-                });
+                var runs = Progress.Run(r.GetValue(quiet) || r.GetValue(json), "equilibrate", RunAnalysis.TotalFrames(files, range), "frames", report =>
+                    RunAnalysis.AnalyseAll(files, j, range, keepSizes: false, n => report(n), Cancellation));
+                foreach (var run in runs) inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices));
             }
 
             var table = SteadyStateTable.Compute(inputs, method);
