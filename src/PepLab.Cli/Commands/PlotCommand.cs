@@ -197,9 +197,7 @@ internal static class PlotCommand
                 r.GetValue(common.Width) ?? TimeSeriesFigure.Width, r.GetValue(common.Height) ?? TimeSeriesFigure.Height);
             figure.SavePng(output);
             Console.WriteLine($"wrote {output}: {statistic.Name()} of {runs.Count} run{(runs.Count == 1 ? "" : "s")}");
-            for (int i = 0; i < runs.Count; i++)
-                if (figure.Steady[i] is { } b)
-                    Console.WriteLine($"  {runs[i].Name}: t0 = iteration {Num(b.T0X)} (frame {b.T0Frame}), steady {Figure.Sig(b.Mean)} ± {Figure.Sig(b.Sd)}, N_eff = {b.NEff:0.#}");
+            foreach (var line in figure.SteadyLines(runs)) Console.WriteLine("  " + line);
             return Ok;
         }));
         return cmd;
