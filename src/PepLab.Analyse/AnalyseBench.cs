@@ -11,6 +11,43 @@ namespace PepLab.Analyse;
 /// </summary>
 public static class AnalyseBench
 {
+    /// <summary>
+    /// Labelling speed on one lattice's frames: mean clusters per frame, seconds per frame labelling alone
+    /// (<see cref="Plain"/>) and with every cluster's properties, and scipy.ndimage.label's seconds per
+    /// frame (null when no python3 was given).
+    /// </summary>
+    public sealed record ClusterTiming(double Clusters, double Plain, double Properties, double? Scipy);
+
+    /// <summary>
+    /// Times <see cref="ClusterLabeller"/> on <paramref name="frames"/> of <paramref name="lattice"/> for about
+    /// <paramref name="seconds"/> (half that with properties), and scipy.ndimage.label through <paramref name="python"/> when given.
+    /// </summary>
+    public static ClusterTiming TimeClusters(Lattice lattice, List<byte[]> frames, double seconds, string? python, Action<string>? warn = null)
+    {
+        var labeller = new ClusterLabeller(lattice);
+        double clusters = frames.Average(f => { labeller.Compute(f); return labeller.ClusterCount; });
+        double plain = TimePerFrame(frames, seconds, f => labeller.Compute(f));
+        double properties = TimePerFrame(frames, seconds / 2, f => labeller.Compute(f, properties: true));
+        double? scipy = python is null ? null : ScipyPerFrame(python, lattice, frames, seconds, warn);
+        return new ClusterTiming(clusters, plain, properties, scipy);
+    }
+
+    /// <summary>The three detectors' answers on one series and their seconds per series.</summary>
+    public sealed record EquilibrationTiming(SteadyState Exact, SteadyState Lags, SteadyState Fast, double TExact, double TLags, double TFast);
+
+    /// <summary>
+    /// Times <see cref="SteadyState"/> on <paramref name="series"/> for about <paramref name="seconds"/> each: the exact
+    /// method, the exact one with increasing lags, and the fast variant (each left holding its result).
+    /// </summary>
+    public static EquilibrationTiming TimeEquilibration(double[] series, double seconds)
+    {
+        SteadyState exact = new(SteadyStateMethod.Exact), lags = new(SteadyStateMethod.ExactIncreasingLags), fast = new(SteadyStateMethod.Fast);
+        double tExact = TimeCall(seconds, () => exact.Compute(series));
+        double tLags = TimeCall(seconds, () => lags.Compute(series));
+        double tFast = TimeCall(seconds, () => fast.Compute(series));
+        return new EquilibrationTiming(exact, lags, fast, tExact, tLags, tFast);
+    }
+
     /// <summary>Seconds per frame of <paramref name="label"/>, cycling over the frames for about <paramref name="seconds"/> (after a warm-up pass).</summary>
     public static double TimePerFrame(List<byte[]> frames, double seconds, Action<byte[]> label)
     {

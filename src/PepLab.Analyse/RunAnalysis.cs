@@ -106,6 +106,22 @@ public static class RunAnalysis
     }
 
     /// <summary>
+    /// Analyses <paramref name="paths"/> as <see cref="AnalyseFiles"/> does and returns the series in the
+    /// order of <paramref name="paths"/>; <paramref name="framesDone"/> gets the running total of frames
+    /// read over all files (called from one thread at a time).
+    /// </summary>
+    public static RunSeries[] AnalyseAll(IReadOnlyList<string> paths, int jobs, FrameRange? range, bool keepSizes,
+        Action<long>? framesDone = null, CancellationToken cancellation = default)
+    {
+        var runs = new RunSeries[paths.Count];
+        long done = 0;
+        var gate = new object();
+        AnalyseFiles(paths, jobs, range, keepSizes, (i, run) => runs[i] = run,
+            n => { lock (gate) { done += n; framesDone?.Invoke(done); } }, cancellation);
+        return runs;
+    }
+
+    /// <summary>
     /// Frames <see cref="AnalyseFiles"/> will read from <paramref name="paths"/> with <paramref name="range"/>;
     /// opens every file, so a damaged file or a range that does not fit a run is refused before any work.
     /// </summary>

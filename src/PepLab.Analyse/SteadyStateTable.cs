@@ -37,6 +37,21 @@ public sealed class SteadyStateTable
         return new SteadyStateTable(rows);
     }
 
+    /// <summary>
+    /// The method asked for by the three switches: <paramref name="increasingLags"/> (exact, pymbar's lag
+    /// schedule), <paramref name="exact"/>, <paramref name="fast"/>, or none of them (<see cref="SteadyStateMethod.Auto"/>).
+    /// Exact with fast, or fast with increasing lags, is a <see cref="PepLabInputException"/>.
+    /// </summary>
+    public static SteadyStateMethod Method(bool exact, bool fast, bool increasingLags)
+    {
+        if (exact && fast) throw new PepLabInputException("fast", "contradicts --exact: give one of them");
+        if (fast && increasingLags) throw new PepLabInputException("increasingLags", "applies to the exact method only, not with --fast");
+        return increasingLags ? SteadyStateMethod.ExactIncreasingLags
+            : exact ? SteadyStateMethod.Exact
+            : fast ? SteadyStateMethod.Fast
+            : SteadyStateMethod.Auto;
+    }
+
     /// <summary>A method's name as the table shows it: exact, exact increasing lags, fast, auto.</summary>
     public static string MethodName(SteadyStateMethod method) => method switch
     {

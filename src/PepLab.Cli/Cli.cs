@@ -196,12 +196,7 @@ internal static class Cli
     }
 
     /// <summary>The value of a <see cref="JobsOption"/>: 0 becomes the number of cores; negative is refused.</summary>
-    public static int Jobs(ParseResult r, Option<int> option)
-    {
-        int jobs = r.GetValue(option);
-        if (jobs < 0) throw new PepLabInputException("--jobs", $"must be 0 (all cores) or a positive count (got {jobs})");
-        return jobs == 0 ? Environment.ProcessorCount : jobs;
-    }
+    public static int Jobs(ParseResult r, Option<int> option) => Cores.Resolve(r.GetValue(option), "jobs");
 
     /// <summary><c>--threads N</c>: libtorch threads; 0 = all cores; 1 by default in every command.</summary>
     public static Option<int> ThreadsOption()

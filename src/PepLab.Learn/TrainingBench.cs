@@ -93,6 +93,29 @@ public static class TrainingBench
         return n / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>PyTorch 1.13 on an idle 2-core machine of this kind, seed-deep, 128x128, batch 64 (issue 5).</summary>
+    public const double PyTorchRate = 2800;
+
+    /// <summary>
+    /// The rows <c>pep bench train</c> shows for <see cref="Compare"/>'s <paramref name="results"/> of <paramref name="model"/>:
+    /// case, best and median samples/s (for the disk/memory ratio, percent), and the target or reference it is read against.
+    /// </summary>
+    public static IReadOnlyList<string[]> Rows(Dictionary<string, List<double>> results, string model)
+    {
+        double Best(string k) => results[k].Max();
+        double Median(string k) => PepLab.Analyse.SampleStatistics.Median(results[k].ToArray());
+        var ratios = results["ratio"];
+        return
+        [
+            ["loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000"],
+            ["network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound"],
+            ["training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", model == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : ""],
+            ["training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}", $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)"],
+            ["disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
+                $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)"],
+        ];
+    }
+
     /// <summary>
     /// Measures, <paramref name="rounds"/> times with the cases taking turns: the loader alone, the network alone
     /// on one batch, training fed from memory (<paramref name="inMemory"/>) and from the HDF5 files. Memory and
@@ -125,6 +148,26 @@ public static class TrainingBench
             results["ratio"].Add(d / m);
         }
         return results;
+    }
+
+    /// <summary>
+    /// Runs as <see cref="GenerateRuns"/> writes them, in a new folder under the system's temporary folder
+    /// (its path returned; the caller deletes it). The folder is removed again when writing fails.
+    /// </summary>
+    public static string GenerateTemporaryRuns(int nx, int ny, int frames, Action<long>? progress = null, CancellationToken cancellation = default)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"peplab-bench-train-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            GenerateRuns(folder, nx, ny, frames, progress, cancellation);
+            return folder;
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>

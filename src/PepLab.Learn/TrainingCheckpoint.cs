@@ -94,6 +94,27 @@ public sealed class TrainingCheckpoint
         }, "checkpoint");
     }
 
+    /// <summary>
+    /// What an interrupted training kept in <paramref name="folder"/>: nothing, an unreadable checkpoint, or
+    /// the completed epochs followed by <paramref name="resume"/>'s command that continues the training
+    /// (asked for only then).
+    /// </summary>
+    public static string InterruptedNote(string folder, Func<string> resume)
+    {
+        string checkpoint = Path.Combine(folder, FileName);
+        if (!File.Exists(checkpoint)) return $"no epoch was completed, so nothing was kept in {folder}";
+        int epochs;
+        try
+        {
+            epochs = Read(checkpoint).Epoch;
+        }
+        catch (PepLabInputException)
+        {
+            return $"{checkpoint} cannot be read; start again with --overwrite";
+        }
+        return $"kept {epochs} completed epoch(s) in {folder} ({LearnFiles.History}, {FileName}); resume with: {resume()}";
+    }
+
     /// <summary>Reads and checks a checkpoint; a damaged or foreign file is a <see cref="PepLabInputException"/> naming it.</summary>
     public static TrainingCheckpoint Read(string path)
     {

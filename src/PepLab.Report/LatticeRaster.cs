@@ -20,6 +20,22 @@ public sealed record SnapshotStyle(SnapshotColouring Colouring = SnapshotColouri
 {
     /// <summary>True when the image needs cluster labels.</summary>
     public bool NeedsClusters => Colouring == SnapshotColouring.Clusters || Outline;
+
+    /// <summary>
+    /// The style named by <paramref name="colour"/> ("orientation" or "clusters", case and a plural
+    /// ignored); an unknown colouring or <paramref name="outlineMin"/> below 1 is a <see cref="PepLabInputException"/>.
+    /// </summary>
+    public static SnapshotStyle Parse(string colour, bool outline, int outlineMin)
+    {
+        var colouring = colour.Trim().ToLowerInvariant() switch
+        {
+            "orientation" or "orientations" => SnapshotColouring.Orientation,
+            "clusters" or "cluster" => SnapshotColouring.Clusters,
+            var other => throw new PepLabInputException("colour", $"'{other}' is not a colouring; use orientation or clusters"),
+        };
+        if (outlineMin < 1) throw new PepLabInputException("outlineMin", $"must be at least 1 (got {outlineMin})");
+        return new SnapshotStyle(colouring, outline, outlineMin);
+    }
 }
 
 /// <summary>

@@ -31,6 +31,23 @@ public static class RunGroups
         new SteadyState(statistic: statistic).Compute(run).SteadyRun;
 
     /// <summary>
+    /// The frames a pooled figure uses: every analysed frame of each run when <paramref name="allFrames"/>,
+    /// else each run's <see cref="Steady"/> part (t0 found on <paramref name="statistic"/>). <paramref name="note"/>
+    /// says which for the figure's title: " (all frames)", " (frames A:B)" for <paramref name="range"/>, or " (steady frames)".
+    /// </summary>
+    public static IReadOnlyList<RunSeries> Pooled(IReadOnlyList<RunSeries> runs, FrameStatistic statistic, bool allFrames,
+        FrameRange? range, out string note)
+    {
+        if (allFrames)
+        {
+            note = range is null ? " (all frames)" : $" (frames {range})";
+            return runs;
+        }
+        note = " (steady frames)";
+        return runs.Select(run => Steady(run, statistic)).ToList();
+    }
+
+    /// <summary>
     /// Groups runs by the value of <paramref name="parameter"/> (equal when they agree to 1e-9 relative),
     /// in increasing order of the value.
     /// </summary>

@@ -42,6 +42,18 @@ public sealed class TimeSeriesFigure : Figure
     /// <summary>The steady state of each curve (null where a value is not finite, e.g. a statistic of an empty frame).</summary>
     public IReadOnlyList<SteadyBand?> Steady { get; }
 
+    /// <summary>
+    /// One line per curve with a steady state, named after <paramref name="runs"/> (the runs the figure was
+    /// drawn from, in order): "NAME: t0 = iteration X (frame F), steady MEAN ± SD, N_eff = N".
+    /// </summary>
+    public IEnumerable<string> SteadyLines(IReadOnlyList<RunSeries> runs)
+    {
+        for (int i = 0; i < runs.Count; i++)
+            if (Steady[i] is { } b)
+                yield return $"{runs[i].Name}: t0 = iteration {b.T0X.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)} " +
+                             $"(frame {b.T0Frame}), steady {Sig(b.Mean)} ± {Sig(b.Sd)}, N_eff = {b.NEff:0.#}";
+    }
+
     /// <summary>The dashed t0 lines, one per curve with a steady state.</summary>
     public IReadOnlyList<VerticalLine> T0Markers { get; }
 

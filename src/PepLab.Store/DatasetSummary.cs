@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PepLab.Core;
@@ -111,6 +112,60 @@ public sealed record DatasetSummary(
             Interval: info.Interval,
             Bytes: new FileInfo(file).Length);
     }
+
+    /// <summary>
+    /// The summary as (name, value) lines, what <c>pep dataset info</c> shows: sizes in B, KiB, MiB or GiB,
+    /// parameter values as Python prints them, lists of more than 12 values cut with their count, "-" for none.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Value)> Describe()
+    {
+        var rows = new List<(string Name, string Value)>
+        {
+            ("layout", Values(Layouts, x => x)),
+            ("runs", Runs.Count.ToString(CultureInfo.InvariantCulture)),
+            ("densities", Values(Densities, PythonFloat.Repr)),
+            ("tumbles (P_t)", Values(Tumbles, PythonFloat.Repr)),
+            ("lattice", Values(Lattices, l => $"{l.Nx}x{l.Ny}")),
+            ("frames", Frames.ToString("N0", CultureInfo.InvariantCulture)),
+            ("bytes on disk", $"{Size(Bytes)} ({Bytes.ToString("N0", CultureInfo.InvariantCulture)} B)"),
+            ("bytes per frame", double.IsNaN(BytesPerFrame) ? "-" : $"{BytesPerFrame.ToString("N0", CultureInfo.InvariantCulture)} B"),
+            ("raw uint8 bytes", Size(RawBytes)),
+            ("compression ratio", Ratio(CompressionRatio)),
+        };
+        if (PlannedStatus is { } planned)
+            rows.Add(("data set (sample.json)", $"{planned.Values.Sum()} planned runs: " +
+                string.Join(", ", planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))));
+        if (Incomplete.Count > 0) rows.Add(("incomplete (*.partial)", Incomplete.Count.ToString(CultureInfo.InvariantCulture)));
+        if (Problems.Count > 0) rows.Add(("unreadable files", Problems.Count.ToString(CultureInfo.InvariantCulture)));
+        return rows;
+    }
+
+    /// <summary>Column names of <see cref="RunRow"/>.</summary>
+    public static readonly string[] RunColumns = ["file", "layout", "density", "P_t", "lattice", "N", "frames", "interval", "bytes", "ratio"];
+
+    /// <summary>One run as the cells of <see cref="RunColumns"/> (the file's name without its folder).</summary>
+    public static string[] RunRow(RunFileSummary r) =>
+    [
+        System.IO.Path.GetFileName(r.File), r.LayoutName, PythonFloat.Repr(r.Density), PythonFloat.Repr(r.Tumble), $"{r.Nx}x{r.Ny}",
+        r.Particles.ToString(CultureInfo.InvariantCulture), r.Frames.ToString(CultureInfo.InvariantCulture),
+        r.Interval?.ToString(CultureInfo.InvariantCulture) ?? "-", Size(r.Bytes), Ratio(r.CompressionRatio),
+    ];
+
+    /// <summary>A size in B, KiB, MiB or GiB (binary units).</summary>
+    public static string Size(long b) => b switch
+    {
+        >= 1L << 30 => (b / (double)(1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
+        >= 1L << 20 => (b / (double)(1L << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+        >= 1L << 10 => (b / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => $"{b} B",
+    };
+
+    private static string Ratio(double x) => double.IsNaN(x) ? "-" : x.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Values<T>(IReadOnlyList<T> values, Func<T, string> show, int max = 12) =>
+        values.Count == 0 ? "-"
+        : values.Count <= max ? string.Join(", ", values.Select(show))
+        : string.Join(", ", values.Take(max).Select(show)) + $", ... ({values.Count} values)";
 
     private static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 

@@ -40,11 +40,7 @@ internal static class BenchAnalyseCommands
             {
                 Console.Error.WriteLine($"bench clusters: simulating {lattice} at density {Num(p.Density)}, P_t = {Num(p.Tumble)} ({n} frames)...");
                 var frames = SimulationBench.Frames(p, n);
-                var labeller = new ClusterLabeller(lattice);
-                double clusters = frames.Average(f => { labeller.Compute(f); return labeller.ClusterCount; });
-                double plain = AnalyseBench.TimePerFrame(frames, secs, f => labeller.Compute(f));
-                double props = AnalyseBench.TimePerFrame(frames, secs / 2, f => labeller.Compute(f, properties: true));
-                double? scipy = python is null ? null : AnalyseBench.ScipyPerFrame(python, lattice, frames, secs, w => Console.Error.WriteLine($"bench clusters: {w}"));
+                var (clusters, plain, props, scipy) = AnalyseBench.TimeClusters(lattice, frames, secs, python, w => Console.Error.WriteLine($"bench clusters: {w}"));
                 table.AddRow(Num(p.Density), $"{clusters:0}", $"{1 / plain:0}", $"{plain * 1e6:0.0}", $"{props * 1e6:0.0}",
                     scipy is { } s ? $"{s * 1e6:0.0}" : "-", scipy is { } s2 ? $"{s2 / plain:0.0}x faster" : "-");
             }
@@ -75,10 +71,7 @@ internal static class BenchAnalyseCommands
             if (n < Equilibration.MinimumLength) throw new PepLabInputException("--points", $"must be at least {Equilibration.MinimumLength}");
             if (secs <= 0) throw new PepLabInputException("--seconds", "must be positive");
             var series = AnalyseBench.TestSeries(n, 2024);
-            SteadyState exact = new(SteadyStateMethod.Exact), lags = new(SteadyStateMethod.ExactIncreasingLags), fast = new(SteadyStateMethod.Fast);
-            double tExact = AnalyseBench.TimeCall(secs, () => exact.Compute(series));
-            double tLags = AnalyseBench.TimeCall(secs, () => lags.Compute(series));
-            double tFast = AnalyseBench.TimeCall(secs, () => fast.Compute(series));
+            var (exact, lags, fast, tExact, tLags, tFast) = AnalyseBench.TimeEquilibration(series, secs);
             (double Exact, double Lags, int T0Exact, int T0Lags)? py = null;
             string? python = r.GetValue(noCompare) ? null : AnalyseBench.FindPython("numpy", "pymbar");
             if (python is not null) py = AnalyseBench.PymbarTimes(python, series, w => Console.Error.WriteLine($"bench equilibrate: {w}"));

@@ -12,9 +12,6 @@ namespace PepLab.Cli.Commands;
 /// <summary><c>pep bench train</c>: training speed from memory and from HDF5 on disk.</summary>
 internal static class BenchTrainCommand
 {
-    /// <summary>PyTorch 1.13 on an idle 2-core machine of this kind, seed-deep, 128x128, batch 64 (issue 5).</summary>
-    private const double PyTorchRate = 2800;
-
     public static Command Build()
     {
         var model = Option("--model", $"Model to train: {string.Join(", ", Architectures.Names)}.", Architectures.SeedDeep, "-m");
@@ -49,20 +46,8 @@ internal static class BenchTrainCommand
             string? temporary = null;
             try
             {
-                string dataPath;
-                if (r.GetValue(data) is { } given) dataPath = given;
-                else
-                {
-                    temporary = Path.Combine(Path.GetTempPath(), $"peplab-bench-train-{Guid.NewGuid():N}");
-                    Directory.CreateDirectory(temporary);
-                    int[] sides = [r.GetValue(nx), r.GetValue(ny)];
-                    Progress.Run(false, "generate", count, "frames", report =>
-                    {
-                        TrainingBench.GenerateRuns(temporary, sides[0], sides[1], count, done => report(done), Cancellation);
-                        return 0;
-                    });
-                    dataPath = temporary;
-                }
+                string dataPath = r.GetValue(data) ?? (temporary = Progress.Run(false, "generate", count, "frames", report =>
+                    TrainingBench.GenerateTemporaryRuns(r.GetValue(nx), r.GetValue(ny), count, done => report(done), Cancellation)));
                 var set = TrajectorySet.Open(dataPath);
                 var (rows, cols) = set.Lattice(dataPath);
                 config.Shapes(rows, cols);
@@ -89,17 +74,8 @@ internal static class BenchTrainCommand
     /// <summary>The best and median samples/s of each case, and the disk/memory ratio per round.</summary>
     private static void Print(Dictionary<string, List<double>> results, string model)
     {
-        double Best(string k) => results[k].Max();
-        double Median(string k) => SampleStatistics.Median(results[k].ToArray());
         var table = new Table().AddColumns("case", "best samples/s", "median", "note");
-        table.AddRow("loader alone (1 thread, HDF5)", $"{Best("loader"):0}", $"{Median("loader"):0}", "frames/s delivered, target >= 10,000");
-        table.AddRow("network alone (one batch)", $"{Best("network"):0}", $"{Median("network"):0}", "upper bound");
-        table.AddRow("training from memory", $"{Best("memory"):0}", $"{Median("memory"):0}", model == Architectures.SeedDeep ? $"PyTorch 1.13: ~{PyTorchRate:0}-3000" : "");
-        table.AddRow("training from HDF5 on disk", $"{Best("disk"):0}", $"{Median("disk"):0}",
-            $"best {100 * Best("disk") / Best("memory"):0}% of memory's best (target >= 90%)");
-        var ratios = results["ratio"];
-        table.AddRow("disk / memory, per round", $"{100 * ratios.Max():0}%", $"{100 * Median("ratio"):0}%",
-            $"run back to back each round; range {100 * ratios.Min():0}-{100 * ratios.Max():0}% over {ratios.Count} round(s)");
+        foreach (var row in TrainingBench.Rows(results, model)) table.AddRow(row);
         LearnOptions.Show(table);
         using var self = Process.GetCurrentProcess();
         Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");

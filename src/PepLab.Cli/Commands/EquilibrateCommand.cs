@@ -49,7 +49,7 @@ internal static class EquilibrateCommand
             string? pathValue = r.GetValue(path), csvValue = r.GetValue(csvFile);
             if (pathValue is not null && csvValue is not null) throw new PepLabInputException("--csv", "give either PATH or --csv FILE, not both");
             if (pathValue is null && csvValue is null) throw new PepLabInputException("PATH", "give a trajectory file or folder, or --csv FILE --column NAME");
-            var method = Method(r.GetValue(exact), r.GetValue(fast), r.GetValue(increasing));
+            var method = SteadyStateTable.Method(r.GetValue(exact), r.GetValue(fast), r.GetValue(increasing));
             int j = Jobs(r, jobs);
             if (r.GetValue(output) is { } target) CheckOutputFile("--out", target, r.GetValue(overwrite));
 
@@ -66,16 +66,9 @@ internal static class EquilibrateCommand
                 var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
                 var files = DataSet.TrajectoryFiles(pathValue!);
                 var range = Frames(r, frames);
-                long total = RunAnalysis.TotalFrames(files, range);
-                Progress.Run(r.GetValue(quiet) || r.GetValue(json), "equilibrate", total, "frames", report =>
-                {
-                    long done = 0;
-                    var gate = new object();
-                    RunAnalysis.AnalyseFiles(files, j, range, keepSizes: false,
-                        (_, run) => inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices)),
-                        n => { lock (gate) { done += n; report(done); } }, Cancellation);
-                    return 0;
-                });
+                var runs = Progress.Run(r.GetValue(quiet) || r.GetValue(json), "equilibrate", RunAnalysis.TotalFrames(files, range), "frames", report =>
+                    RunAnalysis.AnalyseAll(files, j, range, keepSizes: false, n => report(n), Cancellation));
+                foreach (var run in runs) inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices));
             }
 
             var table = SteadyStateTable.Compute(inputs, method);
@@ -85,16 +78,6 @@ internal static class EquilibrateCommand
             return Ok;
         }));
         return cmd;
-    }
-
-    private static SteadyStateMethod Method(bool exact, bool fast, bool increasingLags)
-    {
-        if (exact && fast) throw new PepLabInputException("--fast", "contradicts --exact: give one of them");
-        if (fast && increasingLags) throw new PepLabInputException("--increasing-lags", "applies to the exact method only, not with --fast");
-        return increasingLags ? SteadyStateMethod.ExactIncreasingLags
-            : exact ? SteadyStateMethod.Exact
-            : fast ? SteadyStateMethod.Fast
-            : SteadyStateMethod.Auto;
     }
 
     private static bool HasColumn(string csvPath, string name) => Csv.Header(csvPath).Contains(name);

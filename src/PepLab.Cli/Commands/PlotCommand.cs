@@ -67,18 +67,7 @@ internal static class PlotCommand
             c.Options.Add(OutlineMin);
         }
 
-        public SnapshotStyle Read(ParseResult r)
-        {
-            var colouring = r.GetValue(Colour)!.Trim().ToLowerInvariant() switch
-            {
-                "orientation" or "orientations" => SnapshotColouring.Orientation,
-                "clusters" or "cluster" => SnapshotColouring.Clusters,
-                var other => throw new PepLabInputException("--colour", $"'{other}' is not a colouring; use orientation or clusters"),
-            };
-            int min = r.GetValue(OutlineMin);
-            if (min < 1) throw new PepLabInputException("--outline-min", $"must be at least 1 (got {min})");
-            return new SnapshotStyle(colouring, r.GetValue(Outline), min);
-        }
+        public SnapshotStyle Read(ParseResult r) => SnapshotStyle.Parse(r.GetValue(Colour)!, r.GetValue(Outline), r.GetValue(OutlineMin));
     }
 
     /// <summary>Run selection of the multi-run figures.</summary>
@@ -178,20 +167,9 @@ internal static class PlotCommand
         return cmd;
     }
 
-    private static IReadOnlyList<RunSeries> Analyse(IReadOnlyList<string> files, FrameRange? range, bool keepSizes, bool quiet)
-    {
-        long total = RunAnalysis.TotalFrames(files, range);
-        var runs = new RunSeries[files.Count];
-        Progress.Run(quiet, "analyse", total, "frames", report =>
-        {
-            long done = 0;
-            var gate = new object();
-            RunAnalysis.AnalyseFiles(files, Environment.ProcessorCount, range, keepSizes, (i, run) => runs[i] = run,
-                n => { lock (gate) { done += n; report(done); } }, Cancellation);
-            return 0;
-        });
-        return runs;
-    }
+    private static IReadOnlyList<RunSeries> Analyse(IReadOnlyList<string> files, FrameRange? range, bool keepSizes, bool quiet) =>
+        Progress.Run(quiet, "analyse", RunAnalysis.TotalFrames(files, range), "frames", report =>
+            RunAnalysis.AnalyseAll(files, Environment.ProcessorCount, range, keepSizes, n => report(n), Cancellation));
 
     private static Command TimeSeries()
     {
@@ -219,9 +197,7 @@ internal static class PlotCommand
                 r.GetValue(common.Width) ?? TimeSeriesFigure.Width, r.GetValue(common.Height) ?? TimeSeriesFigure.Height);
             figure.SavePng(output);
             Console.WriteLine($"wrote {output}: {statistic.Name()} of {runs.Count} run{(runs.Count == 1 ? "" : "s")}");
-            for (int i = 0; i < runs.Count; i++)
-                if (figure.Steady[i] is { } b)
-                    Console.WriteLine($"  {runs[i].Name}: t0 = iteration {Num(b.T0X)} (frame {b.T0Frame}), steady {Figure.Sig(b.Mean)} ± {Figure.Sig(b.Sd)}, N_eff = {b.NEff:0.#}");
+            foreach (var line in figure.SteadyLines(runs)) Console.WriteLine("  " + line);
             return Ok;
         }));
         return cmd;
@@ -245,14 +221,7 @@ internal static class PlotCommand
         {
             var statistic = FrameStatisticNames.Parse(r.GetValue(Stat)!);
             var range = Cli.Frames(r, Frames);
-            var runs = Analyse(files, range, keepSizes, quiet);
-            if (r.GetValue(AllFrames))
-            {
-                note = range is null ? " (all frames)" : $" (frames {range})";
-                return runs;
-            }
-            note = " (steady frames)";
-            return runs.Select(run => RunGroups.Steady(run, statistic)).ToList();
+            return RunGroups.Pooled(Analyse(files, range, keepSizes, quiet), statistic, r.GetValue(AllFrames), range, out note);
         }
     }
 

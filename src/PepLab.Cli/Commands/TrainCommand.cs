@@ -76,25 +76,14 @@ internal static class TrainCommand
     }
 
     /// <summary>What an interrupted training kept (read from its folder) and the command that continues it.</summary>
-    private static string InterruptedNote(string output)
+    private static string InterruptedNote(string output) => TrainingCheckpoint.InterruptedNote(output, () =>
     {
-        string checkpoint = Path.Combine(output, TrainingCheckpoint.FileName);
-        if (!File.Exists(checkpoint)) return $"no epoch was completed, so nothing was kept in {output}";
-        int epochs;
-        try
-        {
-            epochs = TrainingCheckpoint.Read(checkpoint).Epoch;
-        }
-        catch (PepLabInputException)
-        {
-            return $"{checkpoint} cannot be read; start again with --overwrite";
-        }
         // The default --out has the time in its name: the command that resumes must name this folder.
         var more = new List<string>();
         if (!HasArgument("--out") && !HasArgument("-o")) more.AddRange(["--out", output]);
         if (!HasArgument("--resume")) more.Add("--resume");
-        return $"kept {epochs} completed epoch(s) in {output} ({LearnFiles.History}, {TrainingCheckpoint.FileName}); resume with: {CommandLine(more)}";
-    }
+        return CommandLine(more);
+    });
 
     private static void Print(TrainResult result)
     {
