@@ -70,6 +70,8 @@ internal static class SampleCommand
             if (!quietValue)
                 Console.Error.WriteLine($"pep sample: {set.Runs.Count} runs ({set.Spec.Densities.Length} densities x {set.Spec.Tumbles.Length} tumbles x {set.Spec.Replicas} replicas, " +
                                         $"{set.Spec.Nx}x{set.Spec.Ny}, {set.Spec.Snapshots} snapshots) into {set.Folder}, {jobCount} at once");
+            OnInterrupt(() => $"kept {set.Runs.Count(x => File.Exists(set.PathOf(x)))} of {set.Runs.Count} runs in {set.Folder}; " +
+                              $"the same command (or pep sample --out {set.Folder}) continues with the rest");
             double total = (subset is null ? set.Runs : set.Runs.Where(x => subset.Contains(x.Index))).Sum(x => x.Work);
             var result = Progress.Run(quietValue, "sample", total, "upd", report =>
                 Sampler.Run(set, jobCount, subset, p => report(p.WorkDone), Cancellation));
