@@ -127,7 +127,7 @@ public sealed class DataSet
 
     /// <summary>
     /// "complete" when the run's file exists with all its frames and parameters, "failed" when its
-    /// last attempt failed, "incomplete" while a .partial file exists (running now, or interrupted), else "pending".
+    /// last attempt failed, "incomplete" while its temporary file (AtomicFile.TemporarySuffix) exists (running now, or interrupted), else "pending".
     /// </summary>
     public string StatusOf(PlannedRun run, bool verify = false)
     {

@@ -135,7 +135,7 @@ public sealed record DatasetSummary(
         if (PlannedStatus is { } planned)
             rows.Add(("data set (sample.json)", $"{planned.Values.Sum()} planned runs: " +
                 string.Join(", ", planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))));
-        if (Incomplete.Count > 0) rows.Add(("incomplete (*.partial)", Incomplete.Count.ToString(CultureInfo.InvariantCulture)));
+        if (Incomplete.Count > 0) rows.Add(($"incomplete (*{AtomicFile.TemporarySuffix})", Incomplete.Count.ToString(CultureInfo.InvariantCulture)));
         if (Problems.Count > 0) rows.Add(("unreadable files", Problems.Count.ToString(CultureInfo.InvariantCulture)));
         return rows;
     }
