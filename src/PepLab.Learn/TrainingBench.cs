@@ -41,17 +41,7 @@ public static class TrainingBench
         net.to(device);
         net.train();
         using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
-        var loader = new FrameLoader(frames, new LoaderOptions
-        {
-            BatchSize = options.BatchSize,
-            BlockFrames = options.BlockFrames,
-            ShuffleBuffer = options.ShuffleBuffer,
-            Prefetch = options.Prefetch,
-            Seed = options.Seed,
-            Open = options.Open,
-            Augment = options.Augment,
-            LowPriority = options.LowPriorityLoader,
-        });
+        var loader = new FrameLoader(frames, Trainer.LoaderOptionsOf(options));
         int steps = 0;
         long n = 0;
         Stopwatch? clock = null;
