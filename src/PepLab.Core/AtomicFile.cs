@@ -139,6 +139,23 @@ public sealed class AtomicFile : IDisposable
 
     private static FileStream OpenLocked(string path, string full, string temporary, string subject)
     {
+        // A conflict lasting a moment is another process's RemoveAbandoned probing the file; a writer
+        // holds its lock for as long as it writes.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return OpenLockedOnce(path, full, temporary, subject);
+            }
+            catch (OutputBusyException) when (attempt < 25)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    private static FileStream OpenLockedOnce(string path, string full, string temporary, string subject)
+    {
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
@@ -232,6 +249,30 @@ public sealed class AtomicFile : IDisposable
         {
             // Clean-up is best effort; the caller is already reporting the real problem.
         }
+    }
+
+    /// <summary>
+    /// Deletes the temporaries in <paramref name="folder"/> (not below it) that a killed process left:
+    /// each is taken with the same exclusive lock a writer holds and deleted while held, so the
+    /// temporary of a live writer is never touched. Returns how many were removed.
+    /// </summary>
+    public static int RemoveAbandoned(string folder)
+    {
+        if (!Directory.Exists(folder)) return 0;
+        int removed = 0;
+        foreach (string temporary in Directory.EnumerateFiles(folder, "*" + TemporarySuffix))
+        {
+            try
+            {
+                using var held = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Held by a live writer, or already gone: not ours to remove.
+            }
+        }
+        return removed;
     }
 
     private static bool IsLockConflict(IOException e, string temporary) =>

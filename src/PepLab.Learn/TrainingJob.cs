@@ -201,6 +201,8 @@ public static class TrainingJob
         bool created = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
         using var folderLock = FolderLock.Acquire(Path.Combine(folder, LockFile), prepared.Request.Out, "training a model in this folder");
+        // Under the lock no other writer is here: temporaries left by a killed run are abandoned.
+        AtomicFile.RemoveAbandoned(folder);
         var settings = SettingsOf(prepared);
         try
         {

@@ -42,6 +42,8 @@ public static class Sampler
     {
         if (jobs < 1) throw new PepLabInputException("jobs", $"must be at least 1 (got {jobs})");
         var clock = Stopwatch.StartNew();
+        // Temporaries a killed sweep left behind; a live writer's (another task's) stays locked and is kept.
+        AtomicFile.RemoveAbandoned(set.Folder);
         var scope = set.Runs.Where(r => subset is null || subset.Contains(r.Index)).ToList();
         var todo = scope.Where(run => !(File.Exists(set.PathOf(run)) && set.IsComplete(run))).ToList();
         todo.Sort((a, b) => b.Work.CompareTo(a.Work));

@@ -112,4 +112,21 @@ public class AtomicFileTests
         probe.WaitForExit();
         return probe.ExitCode != 0;
     }
+
+    [Fact]
+    public void AbandonedTemporariesAreRemovedButALiveWritersIsKept()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("killed.h5.partial"), "half");
+        File.WriteAllText(dir.File("done.h5"), "whole");
+        using var live = AtomicFile.Create(dir.File("live.h5"));
+        live.Stream.Write("being written"u8);
+        Assert.Equal(1, AtomicFile.RemoveAbandoned(dir.Path));
+        Assert.False(File.Exists(dir.File("killed.h5.partial")));
+        Assert.True(File.Exists(dir.File("live.h5.partial")));
+        Assert.True(File.Exists(dir.File("done.h5")));
+        live.Commit();
+        Assert.Equal("being written", File.ReadAllText(dir.File("live.h5")));
+        Assert.Equal(0, AtomicFile.RemoveAbandoned(dir.File("no-such-folder")));
+    }
 }
