@@ -18,6 +18,10 @@ internal sealed class BaselineExperiment : ExperimentKind
 
     private sealed record AnalysedRun(RunEntry Run, RunSeries Series, RunSummary Summary);
 
+    internal override IReadOnlyList<PlannedTraining> Trainings(ExperimentConfig config, string root) =>
+        config.Seeds.Select(seed => new PlannedTraining(Cnn, ExperimentContext.DataFolder(root, null), config.Train, seed,
+            ExperimentContext.ModelFolder(root, Cnn, seed))).ToList();
+
     internal override string Run(ExperimentContext ctx, ReportDocument doc)
     {
         var c = ctx.Config;
@@ -28,11 +32,11 @@ internal sealed class BaselineExperiment : ExperimentKind
         var runs = set.Runs.Select((r, i) => new AnalysedRun(r, series[i], summaries[i])).ToList();
         var fits = Fit(runs.Where(x => x.Run.Replica != hold));
         var (baseline, estimates) = Predict(fits, runs.Where(x => x.Run.Replica == hold));
-        foreach (var seed in c.Seeds)
+        foreach (var training in Trainings(c, ctx.Root))
         {
+            ulong seed = training.Seed;
             ctx.Scores.Add(Scoring.Of(Iso, seed, "all", baseline, estimates, TargetTransform.Log));
-            string folder = Path.Combine(ctx.Root, "models", $"cnn-seed{seed}");
-            var result = ctx.Train(data, c.Train, seed, folder, Cnn);
+            var result = ctx.Train(training);
             ctx.Scores.Add(Scoring.Of(Cnn, seed, "all", result));
             if (seed == c.Seeds[0])
             {

@@ -33,6 +33,14 @@ internal abstract class ComparisonExperiment : ExperimentKind
         return summary;
     }
 
+    /// <summary>Every setting with every seed (seeds outermost), on the one data set.</summary>
+    internal override IReadOnlyList<PlannedTraining> Trainings(ExperimentConfig config, string root)
+    {
+        var settings = config.Settings.Count > 0 ? config.Settings : [new Setting("default", config.Train)];
+        return config.Seeds.SelectMany(seed => settings.Select(s => new PlannedTraining(s.Name, ExperimentContext.DataFolder(root, null), s.Train, seed,
+            ExperimentContext.ModelFolder(root, s.Name, seed)))).ToList();
+    }
+
     /// <summary>The frames every model is scored on, or null for each model's own held-out validation frames.</summary>
     protected virtual FrameSet? ScoringFrames(ExperimentContext ctx, TrajectorySet data, ReportDocument doc) => null;
 
@@ -55,22 +63,20 @@ internal abstract class ComparisonExperiment : ExperimentKind
     {
         var byId = dataSet.Runs.ToDictionary(r => r.Id);
         var first = new Dictionary<string, TrainResult>();
-        foreach (var seed in ctx.Config.Seeds)
-            foreach (var s in settings)
+        foreach (var t in Trainings(ctx.Config, ctx.Root))
+        {
+            ctx.Host.Info($"{ctx.Name}: setting \"{t.Label}\", seed {t.Seed}");
+            var result = ctx.Train(t);
+            if (scoringFrames is null)
+                ctx.Scores.Add(Scoring.Of(t.Label, t.Seed, "all", result));
+            else
             {
-                string folder = Path.Combine(ctx.Root, "models", $"{ExperimentContext.Slug(s.Name)}-seed{seed}");
-                ctx.Host.Info($"{ctx.Name}: setting \"{s.Name}\", seed {seed}");
-                var result = ctx.Train(data, s.Train, seed, folder, s.Name);
-                if (scoringFrames is null)
-                    ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", result));
-                else
-                {
-                    var (v, estimates, _) = StudyStages.Predict(ctx.Host, folder, scoringFrames, byId, "score on steady held-out frames");
-                    ctx.Scores.Add(Scoring.Of(s.Name, seed, "all", v, estimates, Scoring.TargetOf(result), result.Outcome.Seconds));
-                }
-                ctx.Scores.AddRange(GroupScores(ctx, s.Name, seed, result, byId));
-                first.TryAdd(s.Name, result);
+                var (v, estimates, _) = StudyStages.Predict(ctx.Host, t.Folder, scoringFrames, byId, "score on steady held-out frames");
+                ctx.Scores.Add(Scoring.Of(t.Label, t.Seed, "all", v, estimates, Scoring.TargetOf(result), result.Outcome.Seconds));
             }
+            ctx.Scores.AddRange(GroupScores(ctx, t.Label, t.Seed, result, byId));
+            first.TryAdd(t.Label, result);
+        }
         return first;
     }
 

@@ -64,14 +64,7 @@ public static class Experiment
     {
         if (tiny) config = config.Tiny();
         Check(config, output, jobs, threads);
-        string root = Path.GetFullPath(output);
-        Directory.CreateDirectory(root);
-        StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
-        StudyStages.WriteText(Path.Combine(root, RerunFile),
-            "#!/bin/sh\n# Reruns this experiment with the config next to this script (data already in this folder is reused).\n" +
-            $"cd \"$(dirname \"$0\")\" && exec pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(Path.Combine(root, RerunFile), File.GetUnixFileMode(Path.Combine(root, RerunFile)) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        string root = WriteInputs(name, configText, output, tiny);
         var ctx = new ExperimentContext(name, config, root, host, jobs == 0 ? Environment.ProcessorCount : jobs, threads);
         var doc = new ReportDocument($"PepLab experiment: {name}") { Generator = $"PepLab {PepLabVersion.Current}" };
         doc.Heading("Question");
@@ -107,6 +100,24 @@ public static class Experiment
         StudyStages.WriteText(Path.Combine(root, ResultsFile), JsonSerializer.Serialize(results, QuickstartResults.Json) + "\n");
         var (_, html) = doc.Write(root);
         return (html, results);
+    }
+
+    /// <summary>
+    /// Creates the output folder with the config used (config.toml) and rerun.sh, which calls the same
+    /// <c>pep</c> as this process; returns the folder's full path.
+    /// </summary>
+    public static string WriteInputs(string name, string configText, string output, bool tiny)
+    {
+        string root = Path.GetFullPath(output);
+        Directory.CreateDirectory(root);
+        StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
+        string rerun = Path.Combine(root, RerunFile);
+        StudyStages.WriteText(rerun,
+            "#!/bin/sh\n# Reruns this experiment with the config next to this script (data and models already in this folder are reused).\n" +
+            $"cd \"$(dirname \"$0\")\" && exec {SlurmCampaign.CurrentPepCommand()} experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(rerun, File.GetUnixFileMode(rerun) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return root;
     }
 
     /// <summary>

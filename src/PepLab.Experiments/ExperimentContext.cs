@@ -21,11 +21,17 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
     public string Data(int? side = null)
     {
         var spec = Spec(Config.Data, side);
-        string folder = Path.Combine(Root, side is { } s ? $"data-{s}" : "data");
+        string folder = DataFolder(Root, side);
         StudyStages.Sample(Host, folder, spec, Jobs);
         DataFolders.Add(folder);
         return folder;
     }
+
+    /// <summary>The folder of the data set at lattice side <paramref name="side"/> (the config's own lattice when null).</summary>
+    public static string DataFolder(string root, int? side) => Path.Combine(root, side is { } s ? $"data-{s}" : "data");
+
+    /// <summary>The folder of a model: <c>models/LABEL-seedN</c>.</summary>
+    public static string ModelFolder(string root, string label, ulong seed) => Path.Combine(root, "models", $"{Slug(label)}-seed{seed}");
 
     /// <summary>The data set of <paramref name="d"/> (at <paramref name="side"/> x <paramref name="side"/> when given).</summary>
     public static SampleSpec Spec(DataConfig d, int? side) => new()
@@ -47,9 +53,9 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
         foreach (var f in figures) AddFigure(doc, f.File, f.Caption);
     }
 
-    /// <summary>Trains (or reuses, or resumes) a model of <paramref name="train"/>'s settings on <paramref name="dataset"/> into <paramref name="folder"/>.</summary>
-    public TrainResult Train(string dataset, TrainConfig train, ulong seed, string folder, string label) =>
-        StudyStages.Train(Host, Request(dataset, train, seed, folder), label);
+    /// <summary>Trains (or reuses, or resumes) a planned model.</summary>
+    public TrainResult Train(PlannedTraining t) =>
+        StudyStages.Train(Host, Request(t.Data, t.Train, t.Seed, t.Folder), t.Label);
 
     /// <summary>The training request of <paramref name="t"/>'s settings.</summary>
     public TrainRequest Request(string dataset, TrainConfig t, ulong seed, string folder) => new()

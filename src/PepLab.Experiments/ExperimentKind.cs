@@ -34,6 +34,12 @@ public abstract class ExperimentKind
     {
     }
 
+    /// <summary>The lattice sides of the data sets this kind samples (null: the config's own lattice, one data set).</summary>
+    internal virtual IReadOnlyList<int?> DataSides(ExperimentConfig config) => [null];
+
+    /// <summary>The models this kind trains, in the order it trains them (on a cluster, one array task each).</summary>
+    internal abstract IReadOnlyList<PlannedTraining> Trainings(ExperimentConfig config, string root);
+
     /// <summary>
     /// Samples the data, trains and scores the models into <paramref name="ctx"/> and writes the
     /// results, figures and summary sections of <paramref name="doc"/>.
@@ -41,3 +47,6 @@ public abstract class ExperimentKind
     /// <returns>The summary paragraph.</returns>
     internal abstract string Run(ExperimentContext ctx, ReportDocument doc);
 }
+
+/// <summary>A model an experiment trains: its label in the report, data set, settings, seed and folder.</summary>
+public sealed record PlannedTraining(string Label, string Data, TrainConfig Train, ulong Seed, string Folder);

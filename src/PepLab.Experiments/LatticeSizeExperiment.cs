@@ -15,12 +15,22 @@ internal sealed class LatticeSizeExperiment : ExperimentKind
         if (config.Train.TrainSize is not { } ts || !config.Data.Sizes.Contains(ts)) throw bad("train.train_size", "must be one of data.sizes");
     }
 
+    internal override IReadOnlyList<int?> DataSides(ExperimentConfig config) => config.Data.Sizes.Select(s => (int?)s).ToList();
+
+    /// <summary>One model per seed, on the training size.</summary>
+    internal override IReadOnlyList<PlannedTraining> Trainings(ExperimentConfig config, string root)
+    {
+        int size = config.Train.TrainSize!.Value;
+        return config.Seeds.Select(seed => new PlannedTraining($"train {size}x{size}", ExperimentContext.DataFolder(root, size), config.Train, seed,
+            Path.Combine(root, "models", $"size{size}-seed{seed}"))).ToList();
+    }
+
     internal override string Run(ExperimentContext ctx, ReportDocument doc)
     {
         var c = ctx.Config;
         int trainSize = c.Train.TrainSize!.Value;
         var folders = c.Data.Sizes.ToDictionary(s => s, s => ctx.Data(s));
-        foreach (var seed in c.Seeds) TrainAndScore(ctx, doc, folders, trainSize, seed);
+        foreach (var training in Trainings(c, ctx.Root)) TrainAndScore(ctx, doc, folders, trainSize, training);
         doc.Heading("Results");
         doc.Paragraph($"Trained on {trainSize}x{trainSize} (replica {c.Train.HoldOutReplica} held out); scored on the held-out replica at that size and on every run of the other sizes, which the model never saw.");
         var groups = ctx.Scores.GroupBy(x => x.Setting).ToList();
@@ -39,12 +49,13 @@ internal sealed class LatticeSizeExperiment : ExperimentKind
     }
 
     /// <summary>Trains one seed's model on the training size and scores it on every size; the first seed also draws its figures.</summary>
-    private static void TrainAndScore(ExperimentContext ctx, ReportDocument doc, Dictionary<int, string> folders, int trainSize, ulong seed)
+    private static void TrainAndScore(ExperimentContext ctx, ReportDocument doc, Dictionary<int, string> folders, int trainSize, PlannedTraining training)
     {
         var c = ctx.Config;
+        ulong seed = training.Seed;
         bool drawn = seed == c.Seeds[0];
-        string model = Path.Combine(ctx.Root, "models", $"size{trainSize}-seed{seed}");
-        var result = ctx.Train(folders[trainSize], c.Train, seed, model, $"train {trainSize}x{trainSize}");
+        string model = training.Folder;
+        var result = ctx.Train(training);
         if (!result.Document.Input.SizeAgnostic)
             throw new PepLabInputException("train.model", $"'{c.Train.Model}' is not size-agnostic; lattice-size needs a model that reads any lattice size (e.g. peplab)");
         foreach (var size in c.Data.Sizes)

@@ -27,6 +27,25 @@ public static class ExternalTools
         return "";
     }
 
+    /// <summary>Skips (or, with <see cref="RequireVariable"/>, fails) unless a SLURM cluster answers with a usable node.</summary>
+    public static void RequireSlurm()
+    {
+        bool up;
+        try
+        {
+            var (code, output, _) = Run("sinfo", "-h -o %T", timeoutMs: 30_000);
+            up = code == 0 && output.Split('\n').Any(s => s.Trim() is "idle" or "mixed" or "allocated");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            up = false;
+        }
+        if (up) return;
+        const string message = "needs a running SLURM cluster: apt-get install slurmctld slurmd munge slurm-client, then sudo bash .ci/slurm-up";
+        if (Required) Assert.Fail($"{message} ({RequireVariable} is set)");
+        Assert.Skip(message);
+    }
+
     /// <summary>Runs a program, returns (exit code, stdout, stderr).</summary>
     public static (int Code, string Out, string Err) Run(string file, string arguments, string? workingDirectory = null, int timeoutMs = 120_000)
     {

@@ -163,11 +163,12 @@ public class SampleTests
         using var dir = new TempDir();
         var (code, output, err) = PepCli.Run($"sample --densities 0.1,0.2 --tumbles 0.1,0.2,0.3 --nx 8 --ny 8 --snapshots 2 --out {dir.Path} --slurm --dry-run --runs-per-task 2 --array-parallel 2 --partition short --time 00:05:00");
         Assert.True(code == 0, err);
-        var script = File.ReadAllText(Path.Combine(dir.Path, "slurm", SlurmArray.ScriptName));
+        var script = File.ReadAllText(Path.Combine(dir.Path, "slurm", "sample.sbatch"));
         Assert.Contains("#SBATCH --array=0-2%2", script);
         Assert.Contains("#SBATCH --partition=short", script);
         Assert.Contains("#SBATCH --time=00:05:00", script);
         Assert.Contains("--task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task 2", script);
+        Assert.Contains("sbatch --parsable --array=0-2%2", output);
         Assert.Empty(Directory.GetFiles(dir.Path, "*.h5"));
         Assert.Contains("sbatch", output);
     }

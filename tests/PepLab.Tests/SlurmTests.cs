@@ -8,28 +8,10 @@ namespace PepLab.Tests;
 /// </summary>
 public class SlurmTests
 {
-    private static void RequireSlurm()
-    {
-        bool up;
-        try
-        {
-            var (code, output, _) = ExternalTools.Run("sinfo", "-h -o %T", timeoutMs: 30_000);
-            up = code == 0 && output.Split('\n').Any(s => s.Trim() is "idle" or "mixed" or "allocated");
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            up = false;
-        }
-        if (up) return;
-        const string message = "needs a running SLURM cluster: apt-get install slurmctld slurmd munge slurm-client, then sudo bash .ci/slurm-up";
-        if (ExternalTools.Required) Assert.Fail($"{message} ({ExternalTools.RequireVariable} is set)");
-        Assert.Skip(message);
-    }
-
     [Fact]
     public void JobArrayFillsTheDataSetAndResubmittingRedoesOnlyMissingRuns()
     {
-        RequireSlurm();
+        ExternalTools.RequireSlurm();
         using var dir = new TempDir();
         var cluster = Path.Combine(dir.Path, "cluster");
         var local = Path.Combine(dir.Path, "local");
@@ -37,8 +19,8 @@ public class SlurmTests
 
         var (code, output, err) = PepCli.Run($"sample {grid} --out {cluster} --slurm --array-parallel 2 --wait", dir.Path);
         Assert.True(code == 0, $"{output}\n{err}");
-        Assert.Contains("submitted job array", output);
-        Assert.True(File.Exists(Path.Combine(cluster, "slurm", SlurmArray.ScriptName)));
+        Assert.Contains("submitted sample job", output);
+        Assert.True(File.Exists(Path.Combine(cluster, "slurm", "sample.sbatch")));
 
         var set = DataSet.Open(cluster);
         Assert.Equal(4, set.Runs.Count);
@@ -46,7 +28,7 @@ public class SlurmTests
         var manifest = File.ReadAllLines(Path.Combine(cluster, DataSet.ManifestFile));
         Assert.Equal(5, manifest.Length);
         Assert.All(manifest.Skip(1), line => Assert.Contains(",complete,", line));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(cluster, "slurm"), "task-*.out"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(cluster, "slurm", "logs"), "sample-*.out"));
 
         // Seeds are derived from the base seed and each run's parameters: the same sweep run here is identical.
         Assert.Equal(0, PepCli.Run($"sample {grid} --out {local} --quiet", dir.Path).Code);
@@ -63,6 +45,7 @@ public class SlurmTests
         File.Delete(set.PathOf(lost));
         (code, output, err) = PepCli.Run($"sample --out {cluster} --slurm --wait", dir.Path);
         Assert.True(code == 0, $"{output}\n{err}");
+        Assert.Contains("(array tasks 2)", output);
         Assert.True(set.IsComplete(lost));
         Assert.Equal(keptStamp, File.GetLastWriteTimeUtc(set.PathOf(set.Runs[0])));
     }

@@ -17,11 +17,17 @@ internal static class ExperimentCommand
         var jobs = JobsOption("Simulations and analyses");
         var threads = ThreadsOption();
         var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
+        var slurm = new SlurmFlags("Do not run here: submit the study as SLURM jobs chained with afterok (a sampling job array per data set, a training " +
+                                   "job array, then scoring and the report) with scripts in OUT/slurm/. The same command again submits only the unfinished work.", gpu: true);
+        var runsPerTask = Option("--runs-per-task", "Runs per sampling array task with --slurm (0 = enough to keep each array at 500 tasks or fewer).", 0);
+        var stage = PathOption("--stage", "Run one task of one stage (sample, sample-SIZE, train) as the --slurm job scripts do; needs --task.");
+        var task = OptionalOption<int>("--task", "The array task to run with --stage.");
         var cmd = new Command("experiment",
             "Run a built-in experiment (baseline, steady, rolling, mixed-densities, lattice-size) from its TOML config: simulate or reuse data, " +
             "train, score on held-out trajectories, and write a report with a summary of which setting won.");
         cmd.Arguments.Add(name);
-        foreach (var o in new Option[] { config, output, tiny, jobs, threads, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { config, output, tiny, jobs, threads, quiet, runsPerTask, stage, task }) cmd.Options.Add(o);
+        slurm.AddTo(cmd);
         cmd.SetAction(r => Guard("experiment", () =>
         {
             string n = r.GetValue(name)!;
@@ -38,7 +44,34 @@ internal static class ExperimentCommand
                 throw new PepLabInputException(path ?? n, $"describes kind \"{parsed.Kind}\", not \"{n}\"");
             // Re-running on the same folder reuses its finished data and models, so existing files are expected there.
             string folder = CheckOutputFolder("--out", r.GetValue(output) ?? $"experiment-{n}", overwrite: true);
+            bool onSlurm = slurm.On(r);
+            Needs(r, stage, task);
+            Needs(r, task, stage);
+            Conflict(r, stage, slurm.Slurm);
+            var job = new ExperimentCampaign.Job
+            {
+                Name = n, Config = parsed, Root = Path.GetFullPath(folder), Tiny = r.GetValue(tiny), Threads = threadCount, RunsPerTask = r.GetValue(runsPerTask),
+            };
             var host = new CliHost(r.GetValue(quiet));
+            if (r.GetValue(stage) is { } stageName)
+            {
+                Console.WriteLine(ExperimentCampaign.RunTask(job, stageName, r.GetValue(task)!.Value, host, jobCount));
+                return Ok;
+            }
+            if (onSlurm)
+            {
+                var submission = ExperimentCampaign.Submit(job, text, slurm.Options(r), r.GetValue(slurm.DryRun));
+                var jobsDone = slurm.Report(r, "experiment", submission.Scripts, submission.Commands, submission.Jobs, job.Root);
+                if (!r.GetValue(slurm.Wait) || jobsDone.Count == 0) return Ok;
+                if (ExperimentCampaign.Unfinished(job) is not { } left)
+                {
+                    Console.WriteLine(Path.Combine(job.Root, "report.html"));
+                    return Ok;
+                }
+                Error("experiment", $"the jobs ended with {left} unfinished; read their logs in {Path.Combine(job.Root, SlurmCampaign.FolderName, SlurmCampaign.LogsFolder)} " +
+                                    "(pep status shows what is missing), then submit the same command again");
+                return Failure;
+            }
             var (report, results) = Experiment.Run(n, parsed, text, folder, host,
                 r.GetValue(tiny), jobCount, threadCount);
             host.Info(results.Summary);

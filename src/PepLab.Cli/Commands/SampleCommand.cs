@@ -23,15 +23,9 @@ internal static class SampleCommand
         var level = Option("--compression", "Deflate level 0..9 of the frames.", TrajectoryFormat.DefaultCompressionLevel);
         var quiet = QuietOption();
         var progressFlag = Flag("--progress", "Show progress (the default; overrides --quiet).");
-        var slurm = Flag("--slurm", "Do not run here: write a SLURM job-array script into DIR/slurm/ and submit it with sbatch.");
-        var partition = PathOption("--partition", "SLURM partition (needs --slurm).");
-        var time = PathOption("--time", "SLURM time limit per array task, e.g. 02:00:00 (needs --slurm).");
-        var account = PathOption("--account", "SLURM account (needs --slurm).");
-        var arrayParallel = OptionalOption<int>("--array-parallel", "At most this many array tasks at once, --array=0-N%K (needs --slurm).");
+        var slurm = new SlurmFlags("Do not run here: write a SLURM job-array script into DIR/slurm/ and submit it with sbatch; " +
+                                   "the same command again submits only the array tasks whose runs are missing.", gpu: false);
         var runsPerTask = Option("--runs-per-task", "Runs per array task (with --slurm or --task).", 1);
-        var cpusPerTask = Option("--cpus-per-task", "Cores per array task; its runs go in parallel (needs --slurm).", 1);
-        var dryRun = Flag("--dry-run", "Write the script but do not submit it (needs --slurm).");
-        var wait = Flag("--wait", "Wait until the whole array has finished, sbatch --wait (needs --slurm).");
         var task = OptionalOption<int>("--task", "Run only the share of array task I (set by the SLURM script; not with --slurm).");
 
         var cmd = new Command("sample",
@@ -40,33 +34,39 @@ internal static class SampleCommand
             "(128x128, speed 10, 500 warm-up, interval int(1/P_t), 1000 snapshots, five even tumbles).");
         foreach (var o in new Option[] { density, densities, tumbles, odd, replicas }) cmd.Options.Add(o);
         schedule.AddTo(cmd);
-        foreach (var o in new Option[] { output, jobs, level, quiet, progressFlag, slurm, partition, time, account, arrayParallel, runsPerTask, cpusPerTask, dryRun, wait, task })
-            cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, jobs, level, quiet, progressFlag, runsPerTask, task }) cmd.Options.Add(o);
+        slurm.AddTo(cmd);
 
         cmd.SetAction(r => Guard("sample", () =>
         {
             // Every option is checked before the data set is created or touched.
             string folder = CheckOutputFolder("--out", r.GetValue(output)!, overwrite: true); // resuming: existing runs are kept
             bool quietValue = r.GetValue(quiet) && !r.GetValue(progressFlag);
-            Needs(r, slurm, partition, time, account, arrayParallel, cpusPerTask, dryRun, wait);
-            Conflict(r, task, slurm);
+            bool onSlurm = slurm.On(r);
+            Conflict(r, task, slurm.Slurm);
             Conflict(r, density, densities);
             Conflict(r, odd, tumbles);
             int jobCount = Jobs(r, jobs);
-            var slurmOptions = new SlurmOptions
-            {
-                RunsPerTask = r.GetValue(runsPerTask), ArrayParallel = r.GetValue(arrayParallel),
-                Partition = r.GetValue(partition), Time = r.GetValue(time), Account = r.GetValue(account),
-                CpusPerTask = r.GetValue(cpusPerTask),
-            }.Validate();
+            int perTask = r.GetValue(runsPerTask);
+            if (perTask < 1) throw new PepLabInputException("runsPerTask", $"must be at least 1 (got {perTask})");
+            var slurmOptions = onSlurm ? slurm.Options(r) : null;
             var changes = Changes(r, density, densities, tumbles, odd, replicas, level, schedule);
             bool exists = DataSet.IsDataSet(folder);
             var spec = changes.IsEmpty && exists ? DataSet.Open(folder).Spec : SampleSpec.Merge(exists ? DataSet.Open(folder).Spec : null, changes);
             int runCount = spec.Plan().Count;
-            IReadOnlyCollection<int>? subset = r.GetValue(task) is { } t ? SlurmArray.RunsOfTask(t, slurmOptions.RunsPerTask, runCount) : null;
+            IReadOnlyCollection<int>? subset = r.GetValue(task) is { } t ? SlurmArray.RunsOfTask(t, perTask, runCount) : null;
+            if (slurmOptions is not null)
+            {
+                var campaign = new SlurmCampaign(folder, slurmOptions);
+                if (!r.GetValue(slurm.DryRun)) campaign.RefuseWhileQueued();
+                var dataSet = DataSet.CreateOrResume(folder, spec);
+                var stages = new[] { SlurmArray.Stage(dataSet, perTask, SlurmCampaign.CurrentPepCommand()) };
+                var scripts = campaign.WriteScripts(stages);
+                var submitted = slurm.Report(r, "sample", scripts, campaign.SubmitCommands(stages), r.GetValue(slurm.DryRun) ? [] : campaign.Submit(stages), dataSet.Folder);
+                return r.GetValue(slurm.Wait) && submitted.Count > 0 ? Report(dataSet, quietValue) : Ok;
+            }
 
             var set = DataSet.CreateOrResume(folder, spec);
-            if (r.GetValue(slurm)) return Submit(set, slurmOptions, r.GetValue(dryRun), r.GetValue(wait), quietValue);
             if (!quietValue)
                 Console.Error.WriteLine($"pep sample: {set.Runs.Count} runs ({set.Spec.Densities.Length} densities x {set.Spec.Tumbles.Length} tumbles x {set.Spec.Replicas} replicas, " +
                                         $"{set.Spec.Nx}x{set.Spec.Ny}, {set.Spec.Snapshots} snapshots) into {set.Folder}, {jobCount} at once");
@@ -108,20 +108,6 @@ internal static class SampleCommand
             BaseSeed = r.GetValue(schedule.Seed),
             CompressionLevel = If(level, () => r.GetValue(level)),
         };
-    }
-
-    private static int Submit(DataSet set, SlurmOptions options, bool dryRun, bool wait, bool quiet)
-    {
-        var script = SlurmArray.WriteScript(set, options, SlurmArray.CurrentPepCommand());
-        int tasks = SlurmArray.TaskCount(set.Runs.Count, options.RunsPerTask);
-        if (dryRun)
-        {
-            Console.WriteLine($"wrote {script} ({tasks} array tasks for {set.Runs.Count} runs); submit it with: sbatch {script}");
-            return Ok;
-        }
-        var id = SlurmArray.Submit(script, wait);
-        Console.WriteLine($"submitted job array {id}: {tasks} tasks for {set.Runs.Count} runs into {set.Folder} (script {script})");
-        return wait ? Report(set, quiet) : Ok;
     }
 
     private static int Report(DataSet set, bool quiet)
