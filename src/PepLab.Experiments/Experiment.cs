@@ -57,6 +57,41 @@ public static class Experiment
     public const string ConfigFile = "config.toml";
     public const string ResultsFile = "results.json";
     public const string RerunFile = "rerun.sh";
+    /// <summary>Which experiment the folder holds and how it was started (read by <c>pep status</c>).</summary>
+    public const string RunFile = "experiment.json";
+
+    /// <summary>The content of <see cref="RunFile"/>.</summary>
+    public sealed record RunDescription
+    {
+        public string Format { get; init; } = "peplab.experiment-run";
+        public required string Name { get; init; }
+        public bool Tiny { get; init; }
+    }
+
+    /// <summary>True when <paramref name="folder"/> holds an experiment (its config and <see cref="RunFile"/>).</summary>
+    public static bool IsExperiment(string folder) =>
+        File.Exists(Path.Combine(folder, RunFile)) && File.Exists(Path.Combine(folder, ConfigFile));
+
+    /// <summary>The experiment in <paramref name="folder"/>, as its jobs run it; a damaged file is refused naming it.</summary>
+    public static ExperimentCampaign.Job Open(string folder)
+    {
+        string root = Path.GetFullPath(folder), run = Path.Combine(root, RunFile), config = Path.Combine(root, ConfigFile);
+        RunDescription? description;
+        try
+        {
+            description = JsonSerializer.Deserialize<RunDescription>(File.ReadAllText(run), QuickstartResults.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new BadFileException(run, $"is not a PepLab experiment description ({e.Message})");
+        }
+        if (description is null) throw new BadFileException(run, "is empty");
+        return new ExperimentCampaign.Job
+        {
+            Name = description.Name, Tiny = description.Tiny, Root = root,
+            Config = ExperimentConfig.Parse(File.ReadAllText(config), config),
+        };
+    }
 
     /// <summary>Runs an experiment. <paramref name="configText"/> is copied verbatim into the output folder.</summary>
     public static (string Report, ExperimentResults Results) Run(string name, ExperimentConfig config, string configText, string output,
@@ -111,6 +146,7 @@ public static class Experiment
         string root = Path.GetFullPath(output);
         Directory.CreateDirectory(root);
         StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
+        StudyStages.WriteText(Path.Combine(root, RunFile), JsonSerializer.Serialize(new RunDescription { Name = name, Tiny = tiny }, QuickstartResults.Json) + "\n");
         string rerun = Path.Combine(root, RerunFile);
         StudyStages.WriteText(rerun,
             "#!/bin/sh\n# Reruns this experiment with the config next to this script (data and models already in this folder are reused).\n" +
