@@ -75,6 +75,24 @@ internal sealed class SlurmFlags
         return kept;
     }
 
+    /// <summary>
+    /// Submits one job that runs this command line again without its SLURM options, plus
+    /// <paramref name="more"/> (e.g. --resume): writes its script into FOLDER/slurm/, prints, waits
+    /// with --wait and then says whether <paramref name="finished"/>.
+    /// </summary>
+    public int SubmitOne(ParseResult r, string command, string folder, IEnumerable<string> more, Func<string, SlurmStage> stageOf, Func<bool> finished)
+    {
+        var campaign = new SlurmCampaign(folder, Options(r));
+        var stage = stageOf($"exec {SlurmCampaign.CurrentPepCommand()} {string.Join(' ', JobArguments().Concat(more).Select(SlurmCampaign.Quote))}");
+        bool dry = r.GetValue(DryRun);
+        if (!dry) campaign.RefuseWhileQueued();
+        var scripts = campaign.WriteScripts([stage]);
+        var jobs = Report(r, command, scripts, campaign.SubmitCommands([stage]), dry ? [] : campaign.Submit([stage]), folder);
+        if (!r.GetValue(Wait) || jobs.Count == 0 || finished()) return Ok;
+        Error(command, $"the job ended without finishing; read its log in {Path.Combine(campaign.ScriptFolder, SlurmCampaign.LogsFolder)}, then submit the same command again");
+        return Failure;
+    }
+
     /// <summary>Prints what a submission (or dry run) did, waits with --wait; returns the jobs submitted.</summary>
     public IReadOnlyList<SlurmJobRecord> Report(ParseResult r, string command, IReadOnlyList<string> scripts, IReadOnlyList<string> submitCommands,
         IReadOnlyList<SlurmJobRecord> jobs, string folder)

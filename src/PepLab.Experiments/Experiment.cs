@@ -28,6 +28,7 @@ public sealed record Score
     public required double RunMaeLog { get; init; }
     public double TrainSeconds { get; init; }
     /// <summary>Peak working set of the process so far, in MiB.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("peak_memory_mib")]
     public double PeakMemoryMiB { get; init; }
     /// <summary>Coverage of the 50% and 90% intervals (gaussian head only): per frame, per run.</summary>
     public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }

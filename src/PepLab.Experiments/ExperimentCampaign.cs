@@ -99,7 +99,7 @@ public static class ExperimentCampaign
                 Name = TrainStage,
                 Command = $"{common} --stage {TrainStage} --task \"$SLURM_ARRAY_TASK_ID\" --threads {threads}",
                 ArraySize = trainings.Count,
-                Pending = Enumerable.Range(0, trainings.Count).Where(i => !IsTrained(trainings[i].Folder)).ToList(),
+                Pending = Enumerable.Range(0, trainings.Count).Where(i => !TrainingJob.IsFinished(trainings[i].Folder)).ToList(),
                 Cpus = job.Threads, Gpu = true, After = samples,
                 Description = $"experiment {job.Name}: training {trainings.Count} model(s), one per array task ({string.Join(", ", trainings.Select(t => $"{t.Label} seed {t.Seed}").Distinct())})",
             });
@@ -123,10 +123,6 @@ public static class ExperimentCampaign
             .Select(s => s.IsArray ? $"{s.Pending!.Count} task(s) of {s.Name}" : $"the {s.Name}").ToList();
         return left.Count == 0 ? null : string.Join(", ", left);
     }
-
-    /// <summary>True when <paramref name="folder"/> holds a finished model and no interrupted training.</summary>
-    public static bool IsTrained(string folder) =>
-        File.Exists(Path.Combine(folder, ModelFile.JsonName)) && !File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName));
 
     /// <summary>
     /// Runs one array task of a stage (what a job's script calls): a sampling task's runs, or one

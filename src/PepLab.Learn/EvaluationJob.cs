@@ -74,6 +74,16 @@ public sealed class EvaluationJob : IDisposable
         }
     }
 
+    /// <summary>
+    /// An evaluation as one SLURM job running <paramref name="command"/>, writing into
+    /// <paramref name="folder"/>; nothing is left when its metrics are already there.
+    /// </summary>
+    public SlurmStage SlurmStage(string folder, string command) => new()
+    {
+        Name = "evaluate", Command = command, Done = File.Exists(Path.Combine(folder, LearnFiles.Metrics)),
+        Description = $"evaluating {Model.Folder} on {TotalFrames} frames into {folder}",
+    };
+
     /// <summary>The default folder of an evaluation's files: MODEL/eval-DATANAME.</summary>
     public static string DefaultFolder(string modelFolder, string data) =>
         Path.Combine(modelFolder, $"eval-{Path.GetFileNameWithoutExtension(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data))))}");

@@ -187,6 +187,26 @@ public static class TrainingJob
     /// <summary>The lock file a training holds in its model folder for as long as it runs.</summary>
     public const string LockFile = ".train.lock";
 
+    /// <summary>True when <paramref name="folder"/> holds a finished model and no interrupted training.</summary>
+    public static bool IsFinished(string folder) =>
+        File.Exists(Path.Combine(folder, ModelFile.JsonName)) && !File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName));
+
+    /// <summary>
+    /// A training as one SLURM job running <paramref name="command"/> (which must resume, so that a job
+    /// stopped by its time limit continues when submitted again); nothing is left when the folder
+    /// already holds the finished model. Checks the settings and the data first.
+    /// </summary>
+    public static SlurmStage SlurmStage(TrainRequest request, string command)
+    {
+        var (config, _, options) = CheckSettings(request);
+        var data = TrajectorySet.Open(request.Dataset, request.Densities, request.Tumbles);
+        return new SlurmStage
+        {
+            Name = "train", Command = command, Done = IsFinished(request.Out), Cpus = Math.Max(1, request.Threads), Gpu = true,
+            Description = $"training {config.Name} for {options.Epochs} epochs on {data.Runs.Count} runs of {request.Dataset} into {request.Out}",
+        };
+    }
+
     /// <summary>
     /// Trains a prepared job and writes the model folder, holding the folder's lock throughout (a
     /// second training of the same folder is refused). Every epoch ends with <c>checkpoint.bin</c> and

@@ -29,6 +29,8 @@ internal static class EvaluateCommand
         cmd.Arguments.Add(modelArg);
         cmd.Arguments.Add(dataset);
         foreach (var o in new Option[] { densities, tumbles, replicas, output, overwrite, json, batch, device, threads, quiet }) cmd.Options.Add(o);
+        var slurm = new SlurmFlags("Do not evaluate here: submit the evaluation as a SLURM job (script in OUT/slurm/).", gpu: true);
+        slurm.AddTo(cmd);
         cmd.SetAction(r => Guard("evaluate", () =>
         {
             TorchRuntime.SetThreads(Threads(r, threads));
@@ -37,6 +39,9 @@ internal static class EvaluateCommand
             var filter = new RunFilter(Select(r, densities), Select(r, tumbles), Select(r, replicas));
             using var job = EvaluationJob.Open(r.GetValue(modelArg)!, dataPath, filter, r.GetValue(device)!, r.GetValue(batch));
             string folder = CheckOutputFolder("--out", r.GetValue(output) ?? EvaluationJob.DefaultFolder(job.Model.Folder, dataPath), r.GetValue(overwrite), EvaluationJob.Files);
+            if (slurm.On(r))
+                return slurm.SubmitOne(r, "evaluate", folder, Given(r, output) ? [] : ["--out", folder], command => job.SlurmStage(folder, command),
+                    () => File.Exists(Path.Combine(folder, LearnFiles.Metrics)));
             var (predictions, report) = Progress.Run(r.GetValue(quiet), "predict", job.TotalFrames, "frames", progress =>
                 job.Evaluate((done, _) => progress(done), Cancellation));
             job.Write(folder, predictions, report);

@@ -31,8 +31,20 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a CNN that predicts P_t from one snapshot; writes model.json, weights.bin, history.csv and the validation's predictions.csv, per_tumble.csv, runs.csv.");
         cmd.Arguments.Add(o.Dataset);
         foreach (var option in o.All) cmd.Options.Add(option);
-        cmd.SetAction(r => Guard("train", () => Run(o.Request(r), r.GetValue(o.Quiet))));
+        var slurm = new SlurmFlags("Do not train here: submit the training as a SLURM job (script in OUT/slurm/) that resumes from its last checkpoint, " +
+                                   "so the same command again continues a job stopped by its time limit.", gpu: true);
+        slurm.AddTo(cmd);
+        cmd.SetAction(r => Guard("train", () => slurm.On(r) ? Submit(r, o.Request(r), slurm) : Run(o.Request(r), r.GetValue(o.Quiet))));
         return cmd;
+    }
+
+    /// <summary>The training as a SLURM job: this command line, with --out fixed and --resume.</summary>
+    private static int Submit(ParseResult r, TrainRequest request, SlurmFlags slurm)
+    {
+        var more = new List<string>();
+        if (!HasArgument("--out") && !HasArgument("-o")) more.AddRange(["--out", request.Out]);
+        if (!HasArgument("--resume")) more.Add("--resume");
+        return slurm.SubmitOne(r, "train", request.Out, more, command => TrainingJob.SlurmStage(request, command), () => TrainingJob.IsFinished(request.Out));
     }
 
     /// <summary>Prepares, trains (saying on an interruption what was kept and how to resume), prints the result.</summary>
