@@ -60,16 +60,19 @@ public static class Experiment
 
     /// <summary>Runs an experiment. <paramref name="configText"/> is copied verbatim into the output folder.</summary>
     public static (string Report, ExperimentResults Results) Run(string name, ExperimentConfig config, string configText, string output,
-        IExperimentHost host, bool tiny = false, int jobs = 0, int threads = 1)
+        IExperimentHost host, bool tiny = false, int jobs = 0, int threads = 1, ExperimentOverrides? overrides = null)
     {
         if (tiny) config = config.Tiny();
+        // Given values win over --tiny's: --tiny --snapshots 100 runs 100 snapshots.
+        if (overrides is not null) config = config.With(overrides);
+        string options = (tiny ? " --tiny" : "") + string.Concat((overrides?.Arguments() ?? []).Select(a => " " + a));
         Check(config, output, jobs, threads);
         string root = Path.GetFullPath(output);
         Directory.CreateDirectory(root);
         StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
         StudyStages.WriteText(Path.Combine(root, RerunFile),
             "#!/bin/sh\n# Reruns this experiment with the config next to this script (data already in this folder is reused).\n" +
-            $"cd \"$(dirname \"$0\")\" && exec pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
+            $"cd \"$(dirname \"$0\")\" && exec pep experiment {name} --config {ConfigFile} --out .{options}\n");
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Path.Combine(root, RerunFile), File.GetUnixFileMode(Path.Combine(root, RerunFile)) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var ctx = new ExperimentContext(name, config, root, host, jobs == 0 ? Environment.ProcessorCount : jobs, threads);
@@ -77,7 +80,7 @@ public static class Experiment
         doc.Heading("Question");
         doc.Paragraph(config.Question.Length > 0 ? config.Question : $"(no question given in {ConfigFile})");
         doc.Heading("Setup");
-        doc.Bullets(SetupLines(config, tiny));
+        doc.Bullets(SetupLines(config, tiny, overrides));
 
         string summary;
         try
@@ -93,7 +96,7 @@ public static class Experiment
         doc.Bullets([$"{ResultsFile}: every score of this report.", $"{ConfigFile}: the config used; {RerunFile}: the command that reruns it.",
             "data*/: the trajectories; models/: the trained models with their held-out predictions.csv."]);
         doc.Heading("Rerun");
-        doc.Code($"pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}");
+        doc.Code($"pep experiment {name} --config {ConfigFile} --out .{options}");
         var results = new ExperimentResults
         {
             Name = name,
@@ -147,7 +150,7 @@ public static class Experiment
         }
     }
 
-    private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny)
+    private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny, ExperimentOverrides? overrides)
     {
         var d = c.Data;
         string sizes = d.Sizes.Count > 0 ? string.Join(", ", d.Sizes.Select(s => $"{s}x{s}")) : $"{d.Nx}x{d.Ny}";
@@ -157,5 +160,7 @@ public static class Experiment
                      $"scored on replica {c.Train.HoldOutReplica}, whose runs are never trained on; seeds {string.Join(", ", c.Seeds)}.";
         yield return "Scores: Pearson r of ln(predicted) against ln(true Pₜ) over single frames (primary), Pearson r on Pₜ, mean |ln error| per frame and per run (a run's estimate pools all its frames).";
         if (tiny) yield return "Tiny version (--tiny): a seconds-long smoke run; its numbers say nothing about the question.";
+        if (overrides is { IsEmpty: false })
+            yield return $"Scaled from the command line ({string.Join(" ", overrides.Arguments())}); {ConfigFile} holds the config as written, without these.";
     }
 }
