@@ -10,7 +10,7 @@ internal static class ExperimentCommand
 {
     public static Command Build()
     {
-        var name = new Argument<string>("NAME") { Description = $"The experiment: {string.Join(", ", ExperimentConfig.Kinds)}." };
+        var name = new Argument<string>("NAME") { Description = $"The experiment: {string.Join(", ", ExperimentConfig.Shipped)}." };
         var config = PathOption("--config", "TOML file describing the experiment (default: the shipped experiments/NAME.toml).", "-c");
         var output = PathOption("--out", "Output folder: data, models, report.md, report.html, results.json, config.toml, rerun.sh (default: experiment-NAME).", "-o");
         var tiny = Flag("--tiny", "A seconds-long smoke version: one seed, lattices of at most 32x32, 24 snapshots, one epoch, at most two densities and three P_t.");
