@@ -154,18 +154,47 @@ internal sealed class MixedDensitiesExperiment : ComparisonExperiment
         {
             var ids = runs.Values.Where(r => Math.Abs(r.Density - density) < 1e-9).Select(r => r.Id).ToHashSet();
             if (scored.Any(ids.Contains))
-                yield return Scoring.Of(setting, seed, $"ρ = {Figure.Num(density)}", result, ids);
+                yield return Scoring.Of(setting, seed, Group(density), result, ids);
         }
     }
+
+    private static string Group(double density) => $"ρ = {Figure.Num(density)}";
 
     protected override void Discuss(ExperimentContext ctx, string data, ReportDocument doc)
     {
         doc.Heading("Per density", 3);
+        AccuracyFigures(ctx, doc);
         var groups = ctx.Scores.Where(x => x.Group != "all").GroupBy(x => (x.Setting, x.Group)).ToList();
         doc.Table(["setting", "density", "frames", "r (ln Pₜ)", "|ln error| per frame", "|ln error| per run"],
             groups.Select(g => (IReadOnlyList<string>)[g.Key.Setting, g.Key.Group, g.First().Frames.ToString(CultureInfo.InvariantCulture),
                 Scoring.Spread(g.ToList(), x => x.PearsonLog), Scoring.Spread(g.ToList(), x => x.MaeLog), Scoring.Spread(g.ToList(), x => x.RunMaeLog)]));
         doc.Paragraph($"Peak memory of the process (working set) while training across all densities: {StudyStages.F(ctx.Scores.Max(x => x.PeakMemoryMiB), "0")} MiB.");
+    }
+
+    /// <summary>Accuracy against density, one line per setting (means over seeds): r (ln Pₜ), and the mean |ln error| per frame and per run.</summary>
+    private static void AccuracyFigures(ExperimentContext ctx, ReportDocument doc)
+    {
+        var densities = ctx.Config.Data.Densities.Order().ToArray();
+        var settings = ctx.Scores.Where(x => x.Group != "all").Select(x => x.Setting).Distinct().ToList();
+        double[] Mean(string setting, Func<Score, double> f) => densities.Select(d =>
+            ctx.Scores.Where(x => x.Setting == setting && x.Group == Group(d)).Select(f).DefaultIfEmpty(double.NaN).Average()).ToArray();
+        string Label(string setting, string what) => settings.Count > 1 ? $"{setting}: {what}" : what;
+        string seeds = ctx.Config.Seeds.Count > 1 ? $" Means over {ctx.Config.Seeds.Count} seeds." : "";
+        var r = settings.Select(s => new ScoreCurve(settings.Count > 1 ? s : "r (ln Pₜ) per frame", densities, Mean(s, x => x.PearsonLog))).ToList();
+        double low = r.SelectMany(c => c.Y).Where(double.IsFinite).DefaultIfEmpty(0).Min();
+        LearningFigures.ScoreAgainst(r, "Accuracy against density: correlation", "density ρ (particles per site)", "Pearson r of ln(predicted) with ln(true Pₜ)",
+            (Math.Min(low, 0.98) - 0.01, 1.002)).SavePng(Path.Combine(ctx.Root, "accuracy_r_vs_density.png"));
+        ctx.AddFigure(doc, "accuracy_r_vs_density.png",
+            $"Pearson r of ln(predicted) against ln(true Pₜ) over the held-out frames of each density{(settings.Count > 1 ? ", one line per setting" : "")}.{seeds}");
+        var errors = settings.SelectMany(s => new[]
+        {
+            new ScoreCurve(Label(s, "|ln error| per frame"), densities, Mean(s, x => x.MaeLog)),
+            new ScoreCurve(Label(s, "|ln error| per run (all its frames pooled)"), densities, Mean(s, x => x.RunMaeLog), Dashed: true),
+        }).ToList();
+        LearningFigures.ScoreAgainst(errors, "Accuracy against density: error", "density ρ (particles per site)", "mean |ln predicted − ln true Pₜ|",
+            legend: ScottPlot.Alignment.UpperRight).SavePng(Path.Combine(ctx.Root, "accuracy_error_vs_density.png"));
+        ctx.AddFigure(doc, "accuracy_error_vs_density.png",
+            $"Mean |ln error| of each density's held-out runs: per frame (solid) and per run, from the estimate that pools all its frames (dashed).{seeds}");
     }
 
     protected override string Summary(ExperimentContext ctx, IReadOnlyList<Setting> settings, IReadOnlyList<Score> overall) =>

@@ -67,6 +67,7 @@ public static class Experiment
         public string Format { get; init; } = "peplab.experiment-run";
         public required string Name { get; init; }
         public bool Tiny { get; init; }
+        public ExperimentOverrides? Overrides { get; init; }
     }
 
     /// <summary>True when <paramref name="folder"/> holds an experiment (its config and <see cref="RunFile"/>).</summary>
@@ -89,24 +90,26 @@ public static class Experiment
         if (description is null) throw new BadFileException(run, "is empty");
         return new ExperimentCampaign.Job
         {
-            Name = description.Name, Tiny = description.Tiny, Root = root,
+            Name = description.Name, Tiny = description.Tiny, Overrides = description.Overrides, Root = root,
             Config = ExperimentConfig.Parse(File.ReadAllText(config), config),
         };
     }
 
     /// <summary>Runs an experiment. <paramref name="configText"/> is copied verbatim into the output folder.</summary>
     public static (string Report, ExperimentResults Results) Run(string name, ExperimentConfig config, string configText, string output,
-        IExperimentHost host, bool tiny = false, int jobs = 0, int threads = 1)
+        IExperimentHost host, bool tiny = false, int jobs = 0, int threads = 1, ExperimentOverrides? overrides = null)
     {
         if (tiny) config = config.Tiny();
+        // Given values win over --tiny's: --tiny --snapshots 100 runs 100 snapshots.
+        if (overrides is not null) config = config.With(overrides);
         Check(config, output, jobs, threads);
-        string root = WriteInputs(name, configText, output, tiny);
+        string root = WriteInputs(name, configText, output, tiny, overrides);
         var ctx = new ExperimentContext(name, config, root, host, jobs == 0 ? Environment.ProcessorCount : jobs, threads);
         var doc = new ReportDocument($"PepLab experiment: {name}") { Generator = $"PepLab {PepLabVersion.Current}" };
         doc.Heading("Question");
         doc.Paragraph(config.Question.Length > 0 ? config.Question : $"(no question given in {ConfigFile})");
         doc.Heading("Setup");
-        doc.Bullets(SetupLines(config, tiny));
+        doc.Bullets(SetupLines(config, tiny, overrides));
 
         string summary;
         try
@@ -122,7 +125,7 @@ public static class Experiment
         doc.Bullets([$"{ResultsFile}: every score of this report.", $"{ConfigFile}: the config used; {RerunFile}: the command that reruns it.",
             "data*/: the trajectories; models/: the trained models with their held-out predictions.csv."]);
         doc.Heading("Rerun");
-        doc.Code($"pep experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}");
+        doc.Code($"pep experiment {name} --config {ConfigFile} --out .{RerunOptions(tiny, overrides)}");
         var results = new ExperimentResults
         {
             Name = name,
@@ -138,20 +141,25 @@ public static class Experiment
         return (html, results);
     }
 
+    /// <summary>The options after <c>--out</c> that repeat --tiny and the overrides (" --tiny --snapshots 100").</summary>
+    public static string RerunOptions(bool tiny, ExperimentOverrides? overrides) =>
+        (tiny ? " --tiny" : "") + string.Concat((overrides?.Arguments() ?? []).Select(a => " " + a));
+
     /// <summary>
     /// Creates the output folder with the config used (config.toml) and rerun.sh, which calls the same
     /// <c>pep</c> as this process; returns the folder's full path.
     /// </summary>
-    public static string WriteInputs(string name, string configText, string output, bool tiny)
+    public static string WriteInputs(string name, string configText, string output, bool tiny, ExperimentOverrides? overrides = null)
     {
+        string options = RerunOptions(tiny, overrides);
         string root = Path.GetFullPath(output);
         Directory.CreateDirectory(root);
         StudyStages.WriteText(Path.Combine(root, ConfigFile), configText);
-        StudyStages.WriteText(Path.Combine(root, RunFile), JsonSerializer.Serialize(new RunDescription { Name = name, Tiny = tiny }, QuickstartResults.Json) + "\n");
+        StudyStages.WriteText(Path.Combine(root, RunFile), JsonSerializer.Serialize(new RunDescription { Name = name, Tiny = tiny, Overrides = overrides is { IsEmpty: false } ? overrides : null }, QuickstartResults.Json) + "\n");
         string rerun = Path.Combine(root, RerunFile);
         StudyStages.WriteText(rerun,
             "#!/bin/sh\n# Reruns this experiment with the config next to this script (data and models already in this folder are reused).\n" +
-            $"cd \"$(dirname \"$0\")\" && exec {SlurmCampaign.CurrentPepCommand()} experiment {name} --config {ConfigFile} --out .{(tiny ? " --tiny" : "")}\n");
+            $"cd \"$(dirname \"$0\")\" && exec {SlurmCampaign.CurrentPepCommand()} experiment {name} --config {ConfigFile} --out .{options}\n");
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(rerun, File.GetUnixFileMode(rerun) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         return root;
@@ -195,7 +203,7 @@ public static class Experiment
         }
     }
 
-    private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny)
+    private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny, ExperimentOverrides? overrides)
     {
         var d = c.Data;
         string sizes = d.Sizes.Count > 0 ? string.Join(", ", d.Sizes.Select(s => $"{s}x{s}")) : $"{d.Nx}x{d.Ny}";
@@ -205,5 +213,7 @@ public static class Experiment
                      $"scored on replica {c.Train.HoldOutReplica}, whose runs are never trained on; seeds {string.Join(", ", c.Seeds)}.";
         yield return "Scores: Pearson r of ln(predicted) against ln(true Pₜ) over single frames (primary), Pearson r on Pₜ, mean |ln error| per frame and per run (a run's estimate pools all its frames).";
         if (tiny) yield return "Tiny version (--tiny): a seconds-long smoke run; its numbers say nothing about the question.";
+        if (overrides is { IsEmpty: false })
+            yield return $"Scaled from the command line ({string.Join(" ", overrides.Arguments())}); {ConfigFile} holds the config as written, without these.";
     }
 }

@@ -43,7 +43,10 @@ public static class ExperimentCampaign
         /// <summary>Runs per sampling array task; 0 = as many as keep an array at 500 tasks or fewer.</summary>
         public int RunsPerTask { get; init; }
 
-        public ExperimentConfig Effective => Tiny ? Config.Tiny() : Config;
+        /// <summary>--densities, --snapshots, --replicas given on the command line (they win over --tiny's values).</summary>
+        public ExperimentOverrides? Overrides { get; init; }
+
+        public ExperimentConfig Effective => Overrides is { } o ? (Tiny ? Config.Tiny() : Config).With(o) : Tiny ? Config.Tiny() : Config;
         public ExperimentKind Kind => ExperimentKind.Of(Config.Kind);
 
         /// <summary>Runs per sampling task for a data set of <paramref name="runs"/> runs.</summary>
@@ -60,7 +63,7 @@ public static class ExperimentCampaign
         if (job.RunsPerTask < 0) throw new PepLabInputException("runsPerTask", $"must be 0 (automatic) or at least 1 (got {job.RunsPerTask})");
         var campaign = new SlurmCampaign(job.Root, options);
         if (!dryRun) campaign.RefuseWhileQueued();
-        Experiment.WriteInputs(job.Name, configText, job.Root, job.Tiny);
+        Experiment.WriteInputs(job.Name, configText, job.Root, job.Tiny, job.Overrides);
         var stages = Stages(job, SlurmCampaign.CurrentPepCommand());
         var scripts = campaign.WriteScripts(stages);
         var commands = campaign.SubmitCommands(stages);
@@ -73,7 +76,7 @@ public static class ExperimentCampaign
     {
         var c = job.Effective;
         string common = $"exec {pep} experiment {SlurmCampaign.Quote(job.Name)} --config {SlurmCampaign.Quote(Path.Combine(job.Root, Experiment.ConfigFile))} " +
-                        $"--out {SlurmCampaign.Quote(job.Root)}{(job.Tiny ? " --tiny" : "")}";
+                        $"--out {SlurmCampaign.Quote(job.Root)}{Experiment.RerunOptions(job.Tiny, job.Overrides)}";
         string threads = job.Threads.ToString(CultureInfo.InvariantCulture);
         var stages = new List<SlurmStage>();
         foreach (var side in job.Kind.DataSides(c))

@@ -35,6 +35,28 @@ public sealed record TrainConfig
     public int? TrainSize { get; init; }
 }
 
+/// <summary>
+/// Values of a config's <c>[data]</c> replaced for one run (<c>pep experiment --densities/--snapshots/--replicas</c>),
+/// to scale a shipped experiment down on a laptop or up on a cluster; null keeps the config's value.
+/// </summary>
+public sealed record ExperimentOverrides
+{
+    public IReadOnlyList<double>? Densities { get; init; }
+    public int? Snapshots { get; init; }
+    public int? Replicas { get; init; }
+
+    /// <summary>Whether nothing is overridden.</summary>
+    public bool IsEmpty => Densities is null && Snapshots is null && Replicas is null;
+
+    /// <summary>The command-line options that give these overrides (<c>--snapshots 100</c>), for rerun.sh and the report.</summary>
+    public IEnumerable<string> Arguments()
+    {
+        if (Densities is { } ds) yield return "--densities " + string.Join(',', ds.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
+        if (Snapshots is { } s) yield return $"--snapshots {s}";
+        if (Replicas is { } r) yield return $"--replicas {r}";
+    }
+}
+
 /// <summary>One compared setting: a name and its training settings.</summary>
 public sealed record Setting(string Name, TrainConfig Train);
 
@@ -57,11 +79,19 @@ public sealed record ExperimentConfig
     /// <summary>Where the config came from (a file, or the built-in one), named in error messages.</summary>
     public string Source { get; init; } = "config";
 
+    /// <summary>
+    /// The names of the shipped experiments (<c>experiments/NAME.toml</c>, embedded in this assembly): one
+    /// per kind, named after it, and studies that run a kind at another scale (<c>densities</c>).
+    /// </summary>
+    public static readonly string[] Shipped = typeof(ExperimentConfig).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("experiments.", StringComparison.Ordinal) && n.EndsWith(".toml", StringComparison.Ordinal))
+        .Select(n => n["experiments.".Length..^".toml".Length]).Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>The text of the shipped config of a built-in experiment (embedded in this assembly).</summary>
     public static string BuiltIn(string name)
     {
         using var stream = typeof(ExperimentConfig).Assembly.GetManifestResourceStream($"experiments.{name}.toml")
-            ?? throw new PepLabInputException(name, $"is not a built-in experiment ({string.Join(", ", Kinds)}); give --config FILE.toml");
+            ?? throw new PepLabInputException(name, $"is not a built-in experiment ({string.Join(", ", Shipped)}); give --config FILE.toml");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
@@ -93,8 +123,8 @@ public sealed record ExperimentConfig
                 Nx = r.Int(d, "data.", "nx") ?? data.Nx,
                 Ny = r.Int(d, "data.", "ny") ?? data.Ny,
                 Sizes = r.IntArray(d, "data.", "sizes") ?? data.Sizes,
-                Densities = r.FloatArray(d, "data.", "densities") ?? data.Densities,
-                Tumbles = Tumbles(r, d) ?? data.Tumbles,
+                Densities = Grid(r, d, "densities") ?? data.Densities,
+                Tumbles = Grid(r, d, "tumbles") ?? data.Tumbles,
                 Replicas = r.Int(d, "data.", "replicas") ?? data.Replicas,
                 Snapshots = r.Int(d, "data.", "snapshots") ?? data.Snapshots,
                 Warmup = r.Int(d, "data.", "warmup") ?? data.Warmup,
@@ -144,18 +174,30 @@ public sealed record ExperimentConfig
         };
     }
 
-    private static IReadOnlyList<double>? Tumbles(Reader r, TomlTable d)
+    /// <summary>
+    /// <c>data.densities</c> or <c>data.tumbles</c>: a list of numbers, or a string in the grid syntax of
+    /// <c>pep sample</c> (<see cref="ParameterGrid.Parse"/>: <c>"0.005:0.5:0.005"</c>, stop included, or
+    /// <c>"0.1,0.2"</c>); tumbles also take the original's named sets <c>"even"</c>, <c>"odd"</c>, <c>"original"</c>.
+    /// </summary>
+    private static IReadOnlyList<double>? Grid(Reader r, TomlTable d, string key)
     {
-        if (!d.TryGetValue("tumbles", out var v)) return null;
-        if (v is string name)
-            return name switch
+        if (!d.TryGetValue(key, out var v)) return null;
+        if (v is not string text) return r.FloatArray(d, "data.", key);
+        if (key == "tumbles")
+            switch (text)
             {
-                "even" => ParameterGrid.EvenTumbles(),
-                "odd" => ParameterGrid.OddTumbles(),
-                "original" => ParameterGrid.OriginalTumbles(),
-                _ => throw r.Bad("data.tumbles", $"\"{name}\" is not a list of numbers or one of \"even\", \"odd\", \"original\""),
-            };
-        return r.FloatArray(d, "data.", "tumbles");
+                case "even": return ParameterGrid.EvenTumbles();
+                case "odd": return ParameterGrid.OddTumbles();
+                case "original": return ParameterGrid.OriginalTumbles();
+            }
+        try
+        {
+            return ParameterGrid.Parse(text, key);
+        }
+        catch (PepLabInputException e)
+        {
+            throw r.Bad("data." + key, e.Problem + (key == "tumbles" ? "; or give \"even\", \"odd\" or \"original\"" : ""));
+        }
     }
 
     /// <summary>Checks ranges and what the kind needs.</summary>
@@ -240,6 +282,29 @@ public sealed record ExperimentConfig
             Train = Train with { Epochs = 1, TrainSize = Train.TrainSize is null ? null : sizes.Count > 0 ? sizes[^1] : null, HoldOutReplica = Math.Min(Train.HoldOutReplica, 1) },
             Settings = Settings.Select(s => s with { Train = s.Train with { Epochs = 1, HoldOutReplica = Math.Min(s.Train.HoldOutReplica, 1) } }).ToList(),
         };
+    }
+
+    /// <summary>
+    /// This config with <paramref name="overrides"/> applied (<c>pep experiment --densities/--snapshots/--replicas</c>),
+    /// checked again; a bad override names its parameter (<c>snapshots</c>), not a key of the file.
+    /// </summary>
+    public ExperimentConfig With(ExperimentOverrides overrides)
+    {
+        if (overrides.Densities is { } ds && (ds.Count == 0 || ds.Any(x => !(x > 0 && x < 1))))
+            throw new PepLabInputException("densities", "must be a non-empty list of values in (0, 1)");
+        if (overrides.Snapshots is < 8) throw new PepLabInputException("snapshots", $"must be at least 8 (got {overrides.Snapshots})");
+        int heldOut = Settings.Select(s => s.Train.HoldOutReplica).Append(Train.HoldOutReplica).Max();
+        if (overrides.Replicas is { } n && (n < 2 || n <= heldOut))
+            throw new PepLabInputException("replicas", $"must be at least {Math.Max(2, heldOut + 1)}: replica {heldOut} is held out for scoring (got {n})");
+        return (this with
+        {
+            Data = Data with
+            {
+                Densities = overrides.Densities ?? Data.Densities,
+                Snapshots = overrides.Snapshots ?? Data.Snapshots,
+                Replicas = overrides.Replicas ?? Data.Replicas,
+            },
+        }).Validate(Source);
     }
 
     /// <summary>Reads typed values, naming the key in every error.</summary>

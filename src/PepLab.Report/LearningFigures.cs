@@ -12,6 +12,9 @@ public sealed record PredictionGroup(double True, int Count, double Median, doub
 /// <summary>A violin as drawn: its centre, the outline half-widths at each y, and the quartiles.</summary>
 public sealed record Violin(double Position, double True, double[] Y, double[] HalfWidth, double Median, double Q25, double Q75, int Count);
 
+/// <summary>One curve of a score against a swept parameter (one setting): x increasing, a dashed line for a secondary score.</summary>
+public sealed record ScoreCurve(string Label, double[] X, double[] Y, bool Dashed = false);
+
 /// <summary>A generic figure returned by the learning-stage builders, with the plottables tests look at.</summary>
 public sealed class LearningFigure : Figure
 {
@@ -328,6 +331,41 @@ public static class LearningFigures
             }
         }
         return mosaic;
+    }
+
+    /// <summary>
+    /// A score against a swept parameter (accuracy against density): one line with markers per curve,
+    /// solid curves in the categorical colours in order, a dashed curve in the colour of the solid one
+    /// before it (so "per frame" and "per run" of one setting share a colour). Points with a non-finite
+    /// y are left out of their curve. <paramref name="yRange"/> fixes the y axis (e.g. r up to 1).
+    /// </summary>
+    public static LearningFigure ScoreAgainst(IReadOnlyList<ScoreCurve> curves, string title, string xLabel, string yLabel,
+        (double Min, double Max)? yRange = null, Alignment legend = Alignment.LowerRight, int width = 900, int height = 560)
+    {
+        Figure.CheckSize(width, height);
+        if (curves.Count == 0) throw new PepLabInputException("curves", "no curve to draw");
+        var plot = Figure.NewPlot(title, xLabel, yLabel);
+        var figure = new LearningFigure(plot, width, height);
+        int colour = -1;
+        foreach (var c in curves)
+        {
+            Same(c.X.Length, c.Y.Length, c.Label);
+            if (!c.Dashed || colour < 0) colour++;
+            var keep = Enumerable.Range(0, c.X.Length).Where(i => double.IsFinite(c.X[i]) && double.IsFinite(c.Y[i])).ToArray();
+            var line = plot.Add.Scatter(keep.Select(i => c.X[i]).ToArray(), keep.Select(i => c.Y[i]).ToArray(), CurveColours.Category(colour));
+            line.LegendText = c.Label;
+            line.LineWidth = 2;
+            line.MarkerSize = c.X.Length > 40 ? 3 : 6;
+            if (c.Dashed)
+            {
+                line.LinePattern = LinePattern.Dashed;
+                line.MarkerShape = MarkerShape.OpenCircle;
+            }
+            figure.Series.Add(line);
+        }
+        if (yRange is { } y) plot.Axes.SetLimitsY(y.Min, y.Max);
+        plot.ShowLegend(legend);
+        return figure;
     }
 
     /// <summary>

@@ -22,6 +22,54 @@ public class ConfigTests
         Assert.True(tiny.Data.Nx <= 32 && tiny.Data.Snapshots <= 24);
     }
 
+    public static TheoryData<string> Shipped => new(ExperimentConfig.Shipped);
+
+    [Theory]
+    [MemberData(nameof(Shipped))]
+    public void EveryShippedConfigIsEmbeddedAndPassesTheCheck(string name)
+    {
+        string shipped = File.ReadAllText(Path.Combine(ReportChecks.Repository(), "experiments", $"{name}.toml"));
+        Assert.Equal(shipped, ExperimentConfig.BuiltIn(name));
+        using var dir = new TempDir();
+        Experiment.Check(ExperimentConfig.Parse(shipped, $"{name}.toml"), dir.File("out"));
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void TheDensitiesStudyIsAHundredDensitiesAndTheEvenTumbles()
+    {
+        Assert.Equal(Directory.GetFiles(Path.Combine(ReportChecks.Repository(), "experiments"), "*.toml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal),
+            ExperimentConfig.Shipped);
+        var c = ExperimentConfig.Parse(ExperimentConfig.BuiltIn("densities"), "densities.toml");
+        Assert.Equal("mixed-densities", c.Kind);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => Math.Round(0.005 * i, 12)), c.Data.Densities);
+        Assert.Equal(ParameterGrid.EvenTumbles(), c.Data.Tumbles);
+        Assert.True(c.Data.Replicas >= 2 && c.Train.HoldOutReplica < c.Data.Replicas);
+    }
+
+    [Fact]
+    public void DensitiesAndTumblesTakeTheGridSyntaxOfPepSample()
+    {
+        var c = ExperimentConfig.Parse("kind = \"mixed-densities\"\n[data]\ndensities = \"0.05:0.5:0.05\"\ntumbles = \"0.01,0.1\"\n", "g.toml");
+        Assert.Equal(10, c.Data.Densities.Count);
+        Assert.Equal(0.15, c.Data.Densities[2]);
+        Assert.Equal([0.01, 0.1], c.Data.Tumbles);
+    }
+
+    [Fact]
+    public void OverridesReplaceDataValuesAndNameTheirParameter()
+    {
+        var c = ExperimentConfig.Parse(ExperimentConfig.BuiltIn("densities"), "densities.toml");
+        var scaled = c.With(new ExperimentOverrides { Densities = [0.1, 0.2], Snapshots = 50, Replicas = 3 });
+        Assert.Equal([0.1, 0.2], scaled.Data.Densities);
+        Assert.Equal((50, 3), (scaled.Data.Snapshots, scaled.Data.Replicas));
+        Assert.Equal(c.Data.Nx, scaled.Data.Nx);
+        Assert.Equal("snapshots", Assert.Throws<PepLabInputException>(() => c.With(new ExperimentOverrides { Snapshots = 4 })).Subject);
+        Assert.Equal("replicas", Assert.Throws<PepLabInputException>(() => c.With(new ExperimentOverrides { Replicas = 1 })).Subject);
+        Assert.Equal("densities", Assert.Throws<PepLabInputException>(() => c.With(new ExperimentOverrides { Densities = [0.5, 1.5] })).Subject);
+        Assert.Equal(["--densities 0.1,0.25", "--snapshots 50"], new ExperimentOverrides { Densities = [0.1, 0.25], Snapshots = 50 }.Arguments());
+    }
+
     [Theory]
     [InlineData("kind = \"steady\"\n[train]\nepocs = 3\n", "train.epocs is not a known key")]
     [InlineData("kind = \"steady\"\n[train]\nepochs = \"ten\"\n", "train.epochs must be an integer (got the string \"ten\")")]
@@ -33,6 +81,8 @@ public class ConfigTests
     [InlineData("kind = \"rolling\"\n[[setting]]\nname = \"a\"\naugment = \"twist\"\n[[setting]]\nname = \"b\"\n", "setting[0].augment")]
     [InlineData("kind = \"lattice-size\"\n[data]\nsizes = [32, 64]\n[train]\ntrain_size = 48\n", "train.train_size must be one of data.sizes")]
     [InlineData("kind = \"steady\"\n[train\n", "is not valid TOML")]
+    [InlineData("kind = \"baseline\"\n[data]\ndensities = \"0.5:0.1:0.1\"\n", "data.densities '0.5:0.1:0.1' needs STEP > 0 and STOP >= START")]
+    [InlineData("kind = \"baseline\"\n[data]\ntumbles = \"twist\"\n", "data.tumbles 'twist' is not a number")]
     public void BadConfigIsOneMessageNamingTheKey(string text, string expected)
     {
         var e = Assert.Throws<PepLabInputException>(() => ExperimentConfig.Parse(text, "bad.toml"));
@@ -54,6 +104,10 @@ public class ConfigTests
         (code, _, error) = Pep.Run("experiment twirl");
         Assert.Equal(2, code);
         Assert.Contains("not a built-in experiment", error);
+        (code, _, error) = Pep.Run($"experiment densities --tiny --snapshots 4 --out \"{dir.File("o")}\"");
+        Assert.Equal(2, code);
+        Assert.Contains("--snapshots: must be at least 8", error);
+        Assert.False(Directory.Exists(dir.File("o")));
     }
 }
 
@@ -126,6 +180,25 @@ public class TinyExperimentTests
         Assert.Equal(expectedSettings, results.Scores.Select(s => s.Setting).Distinct().Count());
         if (kind == "mixed-densities") Assert.Equal(2, results.Scores.Count(s => s.Group != "all"));
         Assert.True(results.DataBytes > 0);
+    }
+}
+
+public class DensitiesStudyTests
+{
+    [Fact]
+    public void ScaledDownStudyDrawsAccuracyAgainstDensityAndRerunsWithItsOverrides()
+    {
+        using var dir = new TempDir();
+        string text = ExperimentConfig.BuiltIn("densities");
+        var overrides = new ExperimentOverrides { Densities = [0.1, 0.2, 0.3], Snapshots = 16 };
+        var (_, results) = Experiment.Run("densities", ExperimentConfig.Parse(text, "densities"), text, dir.Path, new SilentHost(), tiny: true, overrides: overrides);
+        ReportChecks.CheckReport(dir.Path);
+        Assert.Equal(["ρ = 0.1", "ρ = 0.2", "ρ = 0.3"], results.Scores.Where(s => s.Group != "all").Select(s => s.Group));
+        Assert.All(results.Scores, s => Assert.Equal(3 * 16, s.Frames / (s.Group == "all" ? 3 : 1)));
+        Assert.Contains("accuracy_r_vs_density.png", results.Figures);
+        Assert.Contains("accuracy_error_vs_density.png", results.Figures);
+        Assert.EndsWith("--out . --tiny --densities 0.1,0.2,0.3 --snapshots 16\n", File.ReadAllText(dir.File(Experiment.RerunFile)));
+        Assert.Equal(text, File.ReadAllText(dir.File(Experiment.ConfigFile)));
     }
 }
 

@@ -30,6 +30,27 @@ public class LearningFigureTests
     }
 
     [Fact]
+    public void ScoreAgainstDrawsOneLinePerCurveDashedCurvesShareTheColourBefore()
+    {
+        double[] x = [0.1, 0.2, 0.3];
+        var figure = LearningFigures.ScoreAgainst(
+        [
+            new ScoreCurve("a per frame", x, [0.5, double.NaN, 0.3]),
+            new ScoreCurve("a per run", x, [0.2, 0.1, 0.05], Dashed: true),
+            new ScoreCurve("b per frame", x, [0.6, 0.4, 0.3]),
+        ], "t", "density", "error", yRange: (0, 1));
+        Assert.Equal(["a per frame", "a per run", "b per frame"], figure.Series.Select(s => s.LegendText));
+        // the NaN point is left out of its line
+        Assert.Equal([0.1, 0.3], figure.Series[0].Data.GetScatterPoints().Select(p => p.X));
+        Assert.Equal(figure.Series[0].Color, figure.Series[1].Color);
+        Assert.NotEqual(figure.Series[0].Color, figure.Series[2].Color);
+        Assert.Equal(ScottPlot.LinePattern.Dashed, figure.Series[1].LinePattern);
+        Assert.Equal((0.0, 1.0), (figure.Plot.Axes.Left.Min, figure.Plot.Axes.Left.Max));
+        Assert.Throws<PepLabInputException>(() => LearningFigures.ScoreAgainst([], "t", "x", "y"));
+        Assert.Throws<PepLabInputException>(() => LearningFigures.ScoreAgainst([new ScoreCurve("c", x, [1.0])], "t", "x", "y"));
+    }
+
+    [Fact]
     public void PredictionsAreGroupedPerTrueValueWithNumpyQuantiles()
     {
         double[] truth = [0.1, 0.1, 0.1, 0.1, 0.4, 0.4, 0.4, 0.1];
