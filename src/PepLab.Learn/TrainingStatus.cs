@@ -83,12 +83,12 @@ public sealed record TrainingStatus
     }
 
     /// <summary>"12 of 40 epochs" (or "12 epochs" when the plan is unknown).</summary>
-    public string Epochs => EpochsPlanned is { } p ? $"{EpochsDone} of {p} epochs" : $"{EpochsDone} epochs";
+    public string Epochs => EpochsPlanned is { } p ? $"{EpochsDone} of {p} epoch(s)" : $"{EpochsDone} epoch(s)";
 
     /// <summary>One line for people: state, epochs and time left.</summary>
     public string Describe() => State switch
     {
-        Finished => $"model {Folder}: finished ({EpochsDone} epochs)",
+        Finished => $"model {Folder}: finished ({EpochsDone} epoch(s))",
         Running => $"model {Folder}: running, {Epochs} done; ETA {Durations.Describe(EtaSeconds)}",
         Interrupted => $"model {Folder}: interrupted after {Epochs}; running the same command again resumes it",
         _ => $"model {Folder}: not started",

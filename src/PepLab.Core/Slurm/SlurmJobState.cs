@@ -147,12 +147,14 @@ public sealed record SlurmQueueView(IReadOnlyList<SlurmJobRecord> Jobs, IReadOnl
     }
 
     /// <summary>
-    /// <c>{"squeue": true|false, "jobs": [...]}</c>: <c>squeue</c> is false when it was needed and did
-    /// not answer; <c>jobs</c> the latest job of each stage (with its state when known).
+    /// <c>{"squeue": true|false|null, "note": ..., "jobs": [...]}</c>: <c>squeue</c> is whether it answered
+    /// (null when there was no job to ask about), <c>note</c> the phrase saying why there is no queue
+    /// information, <c>jobs</c> the latest job of each stage (with its state when known).
     /// </summary>
     public JsonObject ToJson() => new()
     {
-        ["squeue"] = Available,
+        ["squeue"] = Jobs.Count == 0 ? null : Available,
+        ["note"] = Jobs.Count == 0 || States is null ? Describe().First()["queue: ".Length..] : null,
         ["jobs"] = new JsonArray((States ?? SlurmJobState.Latest(Jobs).Select(j => new SlurmJobState(j, 0, 0, [], 0, [])).ToList())
             .Select(s =>
             {
