@@ -19,6 +19,7 @@ root.Subcommands.Add(DatasetCommand.Build());
 root.Subcommands.Add(PlotCommand.Build());
 root.Subcommands.Add(QuickstartCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
+root.Subcommands.Add(StatusCommand.Build());
 
 Cli.Arguments = args;
 var parsed = root.Parse(args);

@@ -275,6 +275,29 @@ public sealed class AtomicFile : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// True while a live process writes <paramref name="path"/>: its temporary file exists and is locked.
+    /// The probe is a moment's non-blocking exclusive open, which a writer starting then waits out
+    /// (<see cref="Create"/> retries such a conflict). A temporary nobody holds (a killed writer's) is false.
+    /// </summary>
+    public static bool IsBeingWritten(string path)
+    {
+        string temporary = TemporaryPathOf(path);
+        try
+        {
+            using var probe = new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.None, 1);
+            return false;
+        }
+        catch (IOException e) when (IsLockConflict(e, temporary))
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsLockConflict(IOException e, string temporary) =>
         File.Exists(temporary) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
         && e.HResult is 11 or 32 or 33 or unchecked((int)0x80070020) or unchecked((int)0x80070021);

@@ -21,24 +21,53 @@ public sealed class FolderLock : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// Takes the lock file <paramref name="path"/> (its folder must exist), or fails at once with
+    /// Takes the lock file <paramref name="path"/> (its folder must exist), or fails within half a second with
     /// <see cref="PepLabInputException"/> naming <paramref name="subject"/> and saying that
     /// <paramref name="what"/> is in progress when another live process holds it.
     /// </summary>
     public static FolderLock Acquire(string path, string subject, string what)
     {
         string full = System.IO.Path.GetFullPath(path);
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FolderLock(full, new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException e) when (attempt < 25 && File.Exists(full) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+            {
+                // A conflict lasting a moment is IsHeld probing the file (pep status); a holder keeps it for as long as it works.
+                Thread.Sleep(20);
+            }
+            catch (IOException e) when (File.Exists(full) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+            {
+                throw new PepLabInputException(subject, $"is in use: another process is {what} (it holds '{System.IO.Path.GetFileName(full)}')");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new PepLabInputException(subject, $"cannot be locked ('{full}'): {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when a live process holds the lock file <paramref name="path"/> (false when the file is
+    /// missing or nobody holds it). Probes with a moment's exclusive open, released at once.
+    /// </summary>
+    public static bool IsHeld(string path)
+    {
         try
         {
-            return new FolderLock(full, new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
         }
-        catch (IOException e) when (File.Exists(full) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+        catch (IOException e) when (File.Exists(path) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
         {
-            throw new PepLabInputException(subject, $"is in use: another process is {what} (it holds '{System.IO.Path.GetFileName(full)}')");
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PepLabInputException(subject, $"cannot be locked ('{full}'): {e.Message}");
+            return false;
         }
     }
 
