@@ -52,6 +52,15 @@ public class SlurmCampaignTests
         }
     }
 
+    /// <summary><c>pep status DIR --json</c>, parsed.</summary>
+    private static JsonElement Status(string folder)
+    {
+        var (code, output, error) = Pep.Run($"status {folder} --json");
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        return doc.RootElement.Clone();
+    }
+
     private static bool InQueue(string id) => (SlurmQueue.Read() ?? []).Any(e => e.JobId == id);
 
     [Fact]
@@ -74,6 +83,11 @@ public class SlurmCampaignTests
         Assert.Contains(lines, l => l.StartsWith("sample=$(sbatch --parsable --array=0-11 ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("train=$(sbatch --parsable --dependency=afterok:$sample --kill-on-invalid-dep=yes --array=0 ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("report=$(sbatch --parsable --dependency=afterok:$sample:$train ", StringComparison.Ordinal));
+
+        var status = Status(root);
+        Assert.False(status.GetProperty("done").GetBoolean());
+        Assert.Equal(0, status.GetProperty("data")[0].GetProperty("complete").GetInt32());
+        Assert.Equal("missing", status.GetProperty("trainings")[0].GetProperty("state").GetString());
 
         // Bad SLURM values are refused before anything is written.
         foreach (var bad in new[] { "--time 2h", "--mem 4GB", "--partition \"a b\"", "--sbatch constraint", "--cpus-per-task 0" })
@@ -135,6 +149,10 @@ public class SlurmCampaignTests
         Assert.False(File.Exists(Path.Combine(cluster, "results.json")));
         var kept = Directory.GetFiles(Path.Combine(cluster, "data"), "*.h5").ToDictionary(f => f, File.GetLastWriteTimeUtc);
         Assert.Equal(7, kept.Count);
+        var status = Status(cluster);
+        Assert.Equal(7, status.GetProperty("data")[0].GetProperty("complete").GetInt32());
+        Assert.Equal(1, status.GetProperty("data")[0].GetProperty("pending").GetInt32() + status.GetProperty("data")[0].GetProperty("failed").GetInt32());
+        Assert.Equal("missing", status.GetProperty("trainings")[0].GetProperty("state").GetString());
 
         // Again: only the cancelled task's run is sampled; the training starts and is cancelled after a few epochs.
         (code, output, error) = Pep.Run(command, dir.Path);
@@ -147,6 +165,11 @@ public class SlurmCampaignTests
         Assert.Equal(0, ExternalTools.Run("scancel", train).Code);
         WaitUntil(() => second.All(j => !InQueue(j.Id)), "the second submission to leave the queue");
         Assert.True(File.Exists(Path.Combine(cluster, "models", "cnn-seed1", "checkpoint.bin")));
+        status = Status(cluster);
+        Assert.Equal(8, status.GetProperty("data")[0].GetProperty("complete").GetInt32());
+        var training = status.GetProperty("trainings")[0];
+        Assert.Equal("interrupted", training.GetProperty("state").GetString());
+        Assert.InRange(training.GetProperty("epochs_done").GetInt32(), 2, 24);
 
         // Once more: no sampling at all, the training resumes from its checkpoint, then the report.
         (code, output, error) = Pep.Run($"{command} --wait", dir.Path);
@@ -157,6 +180,7 @@ public class SlurmCampaignTests
         Assert.Contains("resuming after epoch", File.ReadAllText(log));
         foreach (var (file, stamp) in kept) Assert.Equal(stamp, File.GetLastWriteTimeUtc(file));
 
+        Assert.True(Status(cluster).GetProperty("done").GetBoolean());
         (code, _, error) = Pep.Run($"experiment baseline --config {config} --out {local} --quiet", dir.Path);
         Assert.True(code == 0, error);
         Assert.Equal(Scores(local), Scores(cluster));

@@ -23,7 +23,7 @@ public class BadInputFuzzTests
     /// <summary>Every command of pep (the leaves of its command tree); each must have cases below.</summary>
     public static readonly string[] Commands =
     [
-        "simulate", "sample", "train", "predict", "evaluate", "clusters", "equilibrate", "quickstart", "experiment",
+        "simulate", "sample", "train", "predict", "evaluate", "clusters", "equilibrate", "quickstart", "experiment", "status",
         "export legacy", "dataset info", "model summary", "model filters", "model export",
         "plot snapshot", "plot grid", "plot timeseries", "plot sizes", "plot largest", "plot animate",
         "bench sim", "bench read", "bench train", "bench clusters", "bench equilibrate",
@@ -324,6 +324,12 @@ public class BadInputFuzzTests
         "bench equilibrate --points 2 --no-compare",
         "bench equilibrate --seconds -1 --no-compare",
         "bench bogus",
+        // status
+        "status",
+        "status {missing}",
+        "status {garbage}",
+        "status {run}",
+        "status . --bogus",
         // the program
         "bogus",
         "--bogus",
