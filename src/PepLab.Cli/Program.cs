@@ -21,6 +21,7 @@ root.Subcommands.Add(QuickstartCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
 
 Cli.Arguments = args;
+PepLab.Core.Provenance.SetCommandLine(args);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
