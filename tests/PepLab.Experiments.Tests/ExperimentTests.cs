@@ -111,6 +111,10 @@ public class TinyExperimentTests
         Assert.Contains($"pep experiment {kind} --config config.toml --out . --tiny", File.ReadAllText(dir.File(Experiment.RerunFile)));
         var json = JsonNode.Parse(File.ReadAllText(dir.File(Experiment.ResultsFile)))!;
         Assert.Equal(kind, (string)json["kind"]!);
+        Assert.Equal(PepLabVersion.Current, (string?)json["provenance"]![Provenance.VersionName]);
+        Assert.Equal(Environment.MachineName, (string?)json["provenance"]![Provenance.HostName]);
+        Assert.NotNull(json["provenance"]![Provenance.CommandLineName]);
+        Assert.NotNull(json["provenance"]![Provenance.CreatedUtcName]);
         Assert.Equal(results.Summary, (string)json["summary"]!);
         Assert.Contains(results.Summary, File.ReadAllText(dir.File("report.md")));
         Assert.NotEmpty(results.Scores);
