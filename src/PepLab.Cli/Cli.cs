@@ -149,13 +149,10 @@ internal static class Cli
     public static IReadOnlyList<string> Arguments { get; set; } = [];
 
     /// <summary><see cref="Arguments"/> and then <paramref name="more"/> as a shell line starting with <c>pep</c>.</summary>
-    public static string CommandLine(IEnumerable<string> more) => "pep " + string.Join(' ', Arguments.Concat(more).Select(Quote));
+    public static string CommandLine(IEnumerable<string> more) => Provenance.ShellLine(Provenance.Program, Arguments.Concat(more));
 
     /// <summary>True when the command line has <paramref name="option"/> (alone or as <c>option=value</c>).</summary>
     public static bool HasArgument(string option) => Arguments.Any(a => a == option || a.StartsWith(option + "=", StringComparison.Ordinal));
-
-    private static string Quote(string word) =>
-        word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./:=,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 
     /// <summary>The bad-input exception behind <paramref name="e"/>: itself, or the first one an <see cref="AggregateException"/> holds.</summary>
     private static PepLabInputException? InputProblem(Exception e) => e switch

@@ -22,6 +22,7 @@ root.Subcommands.Add(ExperimentCommand.Build());
 root.Subcommands.Add(StatusCommand.Build());
 
 Cli.Arguments = args;
+PepLab.Core.Provenance.SetCommandLine(args);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -39,6 +39,8 @@ public sealed record ExperimentResults
 {
     public string Format { get; init; } = "peplab.experiment";
     public int FormatVersion { get; init; } = 1;
+    /// <summary>The process that wrote the results.</summary>
+    public Provenance Provenance { get; init; } = Provenance.Current();
     public required string Name { get; init; }
     public required string Kind { get; init; }
     public required string Question { get; init; }

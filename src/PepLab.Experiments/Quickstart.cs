@@ -49,6 +49,8 @@ public sealed record QuickstartResults
 {
     public string Format { get; init; } = "peplab.quickstart";
     public int FormatVersion { get; init; } = 1;
+    /// <summary>The process that wrote the results.</summary>
+    public Provenance Provenance { get; init; } = Provenance.Current();
     public required string Dataset { get; init; }
     public required string Model { get; init; }
     public required int Nx { get; init; }
@@ -75,6 +77,8 @@ public sealed record QuickstartResults
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Plain '+' and quotes in the provenance's version and command line (the file is meant to be read by people too).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }
 

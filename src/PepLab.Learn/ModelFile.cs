@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PepLab.Core;
+using PepLab.Store;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,6 +42,8 @@ public sealed record SplitDocument
 public sealed record TrainingDocument
 {
     public required string Dataset { get; init; }
+    /// <summary>Content hash of the trajectory files trained on, names and bytes (<see cref="ContentHash.OfFiles"/>); null in older files.</summary>
+    public string? DataHash { get; init; }
     public required int Runs { get; init; }
     public required long Frames { get; init; }
     public required long TrainFrames { get; init; }
@@ -105,6 +107,8 @@ public sealed record ModelDocument
     public string PeplabVersion { get; init; } = PepLabVersion.Current;
     public string TorchsharpVersion { get; init; } = TorchRuntime.TorchSharpVersion;
     public string Created { get; init; } = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    /// <summary>The process that wrote the model (for a resumed training, the one that finished it); null in older files.</summary>
+    public Provenance? Provenance { get; init; }
     public required string Name { get; init; }
     /// <summary>The architecture in the seed's layer notation.</summary>
     public required string Layers { get; init; }
@@ -266,9 +270,5 @@ public static class ModelFile
         return new LoadedModel(folder, doc, network);
     }
 
-    public static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
-    }
+    public static string Sha256(string path) => ContentHash.OfFile(path);
 }

@@ -413,6 +413,7 @@ public static class TrainingJob
         var config = p.Config;
         return new ModelDocument
         {
+            Provenance = Provenance.Current(),
             Name = config.Name,
             Layers = config.Layers.ToString(),
             Encoding = ModelSettingNames.Of(config.Encoding),
@@ -444,6 +445,7 @@ public static class TrainingJob
         return new TrainingDocument
         {
             Dataset = data.Root,
+            DataHash = ContentHash.OfFiles(data.Root, data.Runs.Select(x => x.Path)),
             Runs = data.Runs.Count,
             Frames = data.TotalFrames,
             TrainFrames = p.Train.TotalFrames,

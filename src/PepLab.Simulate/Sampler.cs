@@ -120,6 +120,7 @@ public static class Sampler
             var runClock = Stopwatch.StartNew();
             try
             {
+                Provenance? provenance;
                 using (var writer = Claim(set, run))
                 {
                     if (writer is null)
@@ -129,9 +130,10 @@ public static class Sampler
                         return;
                     }
                     Recorder.Finish(writer, run.Parameters, progress: RunProgressReporter(run), cancellation: cancellation);
+                    provenance = writer.Info.Provenance;
                 }
                 set.Record(run, new DataSet.RunRecord("complete", runClock.Elapsed.TotalSeconds,
-                    new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow));
+                    new FileInfo(path).Length, null, Environment.MachineName, DateTime.UtcNow, provenance));
                 Interlocked.Increment(ref _completed);
             }
             catch (Exception e) when (e is not OperationCanceledException)

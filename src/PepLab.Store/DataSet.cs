@@ -19,9 +19,13 @@ public sealed class DataSet
     public const string RecordsFolder = ".records";
     private const string LockFile = ".manifest.lock";
 
-    /// <summary>Manifest columns, in order.</summary>
+    /// <summary>
+    /// Manifest columns, in order: the run, its outcome, and the provenance of the process that wrote
+    /// its file (the same as the file's attributes; empty until the run is complete).
+    /// </summary>
     public static readonly string[] ManifestColumns =
-        ["file", "density", "tumble", "replica", "nx", "ny", "speed", "warmup", "interval", "seed", "snapshots", "status", "seconds", "bytes"];
+        ["file", "density", "tumble", "replica", "nx", "ny", "speed", "warmup", "interval", "seed", "snapshots", "status", "seconds", "bytes",
+         Provenance.VersionName, Provenance.CommandLineName, Provenance.CreatedUtcName, Provenance.HostName];
 
     private DataSet(string folder, SampleSpec spec)
     {
@@ -62,7 +66,8 @@ public sealed class DataSet
         try
         {
             Directory.CreateDirectory(folder);
-            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(spec, SampleSpec.Json) + "\n", "out");
+            var created = spec with { Provenance = Provenance.Current() };
+            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), JsonSerializer.Serialize(created, SampleSpec.Json) + "\n", "out");
         }
         catch (OutputBusyException)
         {
@@ -100,8 +105,9 @@ public sealed class DataSet
         return new DataSet(folder, spec);
     }
 
-    /// <summary>What is known of one run's outcome.</summary>
-    public sealed record RunRecord(string Status, double? Seconds, long? Bytes, string? Error, string? Host, DateTime? Finished);
+    /// <summary>What is known of one run's outcome; <paramref name="Provenance"/>: that of its file, when complete (null in older records).</summary>
+    public sealed record RunRecord(string Status, double? Seconds, long? Bytes, string? Error, string? Host, DateTime? Finished,
+        Provenance? Provenance = null);
 
     private string RecordPath(PlannedRun run) => Path.Combine(Folder, RecordsFolder, run.File + ".json");
 
@@ -169,12 +175,14 @@ public sealed class DataSet
             string status = StatusOf(run);
             var record = status == "complete" || status == "failed" ? ReadRecord(run) : null;
             long? bytes = status == "complete" ? new FileInfo(PathOf(run)).Length : null;
+            var provenance = status == "complete" ? record?.Provenance : null;
             sb.Append(Csv.Line(
                 Csv.Field(run.File), Csv.Num(p.Density), Csv.Num(p.Tumble), Csv.Num(run.Replica),
                 Csv.Num(p.Nx), Csv.Num(p.Ny), Csv.Num(p.Speed), Csv.Num(p.Warmup), Csv.Num(p.EffectiveInterval),
                 p.Seed.ToString(CultureInfo.InvariantCulture), Csv.Num(p.Snapshots), status,
                 record?.Seconds is { } s && status == "complete" ? s.ToString("0.###", CultureInfo.InvariantCulture) : "",
-                Csv.Num(bytes))).Append('\n');
+                Csv.Num(bytes), Csv.Field(provenance?.Version ?? ""), Csv.Field(provenance?.CommandLine ?? ""),
+                Csv.Field(provenance?.CreatedUtc ?? ""), Csv.Field(provenance?.Host ?? ""))).Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(Folder, ManifestFile), sb.ToString()); // under the lock: one writer at a time
     }

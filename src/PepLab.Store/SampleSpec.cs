@@ -26,6 +26,12 @@ public sealed record SampleSpec
     /// <summary>Base seed; each run's seed is derived from it and the run's density, P_t and replica.</summary>
     public ulong BaseSeed { get; init; }
     public int CompressionLevel { get; init; } = TrajectoryFormat.DefaultCompressionLevel;
+    /// <summary>
+    /// Who created the data set (set when <c>sample.json</c> is first written; null in older files).
+    /// Not part of what the data set is: <see cref="SameRunsAs"/> ignores it, so a resumed sweep may
+    /// be given another command line, and the file keeps its creator's.
+    /// </summary>
+    public Provenance? Provenance { get; init; }
 
     /// <summary>
     /// The spec a <c>pep sample</c> command asks for: <paramref name="stored"/> (the folder's spec when
@@ -119,6 +125,8 @@ public sealed record SampleSpec
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.Strict,
+        // Plain '+' and quotes in the provenance's version and command line (the file is meant to be read by people too).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }
 

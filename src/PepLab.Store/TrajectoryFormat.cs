@@ -27,7 +27,14 @@ public static class TrajectoryFormat
         public const string Interval = "interval";
         public const string Seed = "seed";
         public const string Generator = "generator";
-        public const string PeplabVersion = "peplab_version";
+        /// <summary>Provenance (<see cref="PepLab.Core.Provenance"/>): the full version of the PepLab that wrote the file.</summary>
+        public const string PeplabVersion = PepLab.Core.Provenance.VersionName;
+        /// <summary>Provenance: the command line that wrote the file (absent in files written before PepLab recorded it).</summary>
+        public const string CommandLine = PepLab.Core.Provenance.CommandLineName;
+        /// <summary>Provenance: when the file was started, ISO 8601 UTC (absent in older files).</summary>
+        public const string CreatedUtc = PepLab.Core.Provenance.CreatedUtcName;
+        /// <summary>Provenance: the host that wrote the file (absent in older files).</summary>
+        public const string Host = PepLab.Core.Provenance.HostName;
     }
 
     /// <summary>Frames per chunk along T for a lattice of <paramref name="sites"/> sites: about 256 KiB uncompressed per chunk.</summary>

@@ -24,7 +24,14 @@ public sealed record TrajectoryInfo
     public int? Interval { get; init; }
     public ulong? Seed { get; init; }
     public string? Generator { get; init; }
+    /// <summary>The PepLab version that wrote the file (null for a legacy file).</summary>
     public string? PeplabVersion { get; init; }
+    /// <summary>
+    /// Who wrote the file, as its attributes say: null for a legacy file or one written before PepLab
+    /// recorded the command line, time and host. A <see cref="TrajectoryWriter"/> records its own
+    /// process's (<see cref="Provenance.Current"/>), whatever the info it is given holds here.
+    /// </summary>
+    public Provenance? Provenance { get; init; }
 
     public Lattice Lattice => new(Nx, Ny);
 
@@ -44,7 +51,6 @@ public sealed record TrajectoryInfo
         Interval = p.EffectiveInterval,
         Seed = p.Seed,
         Generator = SimulationStream.Current,
-        PeplabVersion = PepLabVersion.Current,
     };
 }
 

@@ -225,6 +225,7 @@ public sealed class TrajectoryReader : IFrameSource
         var seed = Hdf5Files.ReadInteger(path, file, TrajectoryFormat.Attr.Seed);
         if (seed is { } s && (s < 0 || s > ulong.MaxValue))
             throw new BadFileException(path, $"attribute '{TrajectoryFormat.Attr.Seed}' is {s}, outside 0..{ulong.MaxValue}");
+        var peplabVersion = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.PeplabVersion);
         return new TrajectoryInfo
         {
             Layout = TrajectoryLayout.PepLab,
@@ -240,8 +241,20 @@ public sealed class TrajectoryReader : IFrameSource
             Interval = Int(path, file, TrajectoryFormat.Attr.Interval, 1),
             Seed = seed is { } v ? (ulong)v : null,
             Generator = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.Generator),
-            PeplabVersion = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.PeplabVersion),
+            PeplabVersion = peplabVersion,
+            Provenance = ReadProvenance(path, file, peplabVersion),
         };
+    }
+
+    /// <summary>The file's provenance attributes, each a string when present; null when any is absent (a file written before PepLab recorded them).</summary>
+    private static Provenance? ReadProvenance(string path, NativeFile file, string? version)
+    {
+        var commandLine = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.CommandLine);
+        var created = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.CreatedUtc);
+        var host = Hdf5Files.ReadString(path, file, TrajectoryFormat.Attr.Host);
+        return version is null || commandLine is null || created is null || host is null
+            ? null
+            : new Provenance { Version = version, CommandLine = commandLine, CreatedUtc = created, Host = host };
     }
 
     /// <summary>An integer attribute in <paramref name="min"/>..<paramref name="max"/>, or null when absent.</summary>

@@ -25,6 +25,8 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
 
     private TrajectoryWriter(AtomicFile output, TrajectoryInfo info, int compressionLevel)
     {
+        var provenance = Provenance.Current();
+        info = info with { Provenance = provenance, PeplabVersion = provenance.Version };
         Info = info;
         _nx = (ulong)info.Nx;
         _ny = (ulong)info.Ny;
@@ -56,7 +58,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
     /// <summary>Temporary path written until <see cref="Complete"/>.</summary>
     public string PartialPath => _output.TemporaryPath;
 
-    /// <summary>The metadata written as root attributes.</summary>
+    /// <summary>The metadata written as root attributes, with this process's provenance.</summary>
     public TrajectoryInfo Info { get; }
 
     /// <summary>
@@ -116,7 +118,10 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
             [TrajectoryFormat.Attr.Ny] = info.Ny,
             [TrajectoryFormat.Attr.Particles] = info.Particles,
             [TrajectoryFormat.Attr.Generator] = info.Generator ?? SimulationStream.Current,
-            [TrajectoryFormat.Attr.PeplabVersion] = info.PeplabVersion ?? PepLabVersion.Current,
+            [TrajectoryFormat.Attr.PeplabVersion] = info.Provenance!.Version,
+            [TrajectoryFormat.Attr.CommandLine] = info.Provenance.CommandLine,
+            [TrajectoryFormat.Attr.CreatedUtc] = info.Provenance.CreatedUtc,
+            [TrajectoryFormat.Attr.Host] = info.Provenance.Host,
         };
         if (info.Speed is { } speed) a[TrajectoryFormat.Attr.Speed] = speed;
         if (info.Warmup is { } warmup) a[TrajectoryFormat.Attr.Warmup] = warmup;

@@ -168,6 +168,10 @@ public class TinyExperimentTests
         Assert.Contains("&& exec ", rerun);
         var json = JsonNode.Parse(File.ReadAllText(dir.File(Experiment.ResultsFile)))!;
         Assert.Equal(kind, (string)json["kind"]!);
+        Assert.Equal(PepLabVersion.Current, (string?)json["provenance"]![Provenance.VersionName]);
+        Assert.Equal(Environment.MachineName, (string?)json["provenance"]![Provenance.HostName]);
+        Assert.NotNull(json["provenance"]![Provenance.CommandLineName]);
+        Assert.NotNull(json["provenance"]![Provenance.CreatedUtcName]);
         Assert.Equal(results.Summary, (string)json["summary"]!);
         Assert.Contains(results.Summary, File.ReadAllText(dir.File("report.md")));
         Assert.NotEmpty(results.Scores);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using PepLab.Analyse;
+using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Tests;
 
@@ -23,6 +24,10 @@ public class QuickstartTests
 
         // results.json read back agrees with the model's predictions.csv (replica 1 only, every frame).
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(reportFolder, Quickstart.ResultsFile)))!;
+        Assert.Equal(PepLabVersion.Current, (string?)json["provenance"]![Provenance.VersionName]);
+        Assert.Equal(Environment.MachineName, (string?)json["provenance"]![Provenance.HostName]);
+        Assert.NotNull(json["provenance"]![Provenance.CommandLineName]);
+        Assert.NotNull(json["provenance"]![Provenance.CreatedUtcName]);
         var lines = File.ReadAllLines(Path.Combine(output, Quickstart.ModelFolder, LearnFiles.Predictions));
         var header = lines[0].Split(',');
         int file = Array.IndexOf(header, "file"), truth = Array.IndexOf(header, "true"), pred = Array.IndexOf(header, "pred");

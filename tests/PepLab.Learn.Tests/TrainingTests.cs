@@ -74,6 +74,15 @@ public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Equal(5UL, (ulong?)json["training"]!["seed"]);
         Assert.Equal(2, json["training"]!["split"]!["held_out"]!.AsArray().Count);
         Assert.NotNull(json["metrics"]!["val_pearson"]);
+        var provenance = json["provenance"]!;
+        Assert.Equal(PepLabVersion.Current, (string?)provenance[Provenance.VersionName]);
+        Assert.False(string.IsNullOrEmpty((string?)provenance[Provenance.CommandLineName]));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", (string?)provenance[Provenance.CreatedUtcName]);
+        Assert.Equal(Environment.MachineName, (string?)provenance[Provenance.HostName]);
+        // The data trained on, by content: every run file of the data set, names and bytes.
+        var files = PepLab.Store.DataSet.TrajectoryFiles(tiny.DataPath);
+        Assert.Equal(PepLab.Store.ContentHash.OfFiles(tiny.DataPath, files), (string?)json["training"]!["data_hash"]);
+        Assert.Equal(json["training"]!["data_hash"]!.ToString(), ModelFile.Load(tiny.ModelPath).Document.Training!.DataHash);
     }
 
     [Fact]

@@ -66,6 +66,8 @@ public static class DamagedTrajectories
         new("NaN tumble", "attribute 'tumble' is NaN", p => Craft(p, s => s.Attributes[TrajectoryFormat.Attr.Tumble] = double.NaN)),
         new("density above 1", "attribute 'density' is 1.5", p => Craft(p, s => s.Attributes[TrajectoryFormat.Attr.Density] = 1.5)),
         new("zero interval", "attribute 'interval' is 0", p => Craft(p, s => s.Attributes[TrajectoryFormat.Attr.Interval] = 0)),
+        new("command_line attribute a number", "attribute 'command_line' is a 4-byte FixedPoint value, not a string",
+            p => Craft(p, s => s.Attributes[TrajectoryFormat.Attr.CommandLine] = 3)),
         new("unknown format version", "format_version 7", p => Craft(p, s => s.Attributes[TrajectoryFormat.Attr.FormatVersion] = 7)),
         new("neither layout", "neither a PepLab trajectory nor an original layout file", p => new H5File { ["numbers"] = new double[] { 1, 2, 3 } }.Write(p)),
     ];
@@ -199,5 +201,8 @@ public static class DamagedTrajectories
         [TrajectoryFormat.Attr.Seed] = 1UL,
         [TrajectoryFormat.Attr.Generator] = Xoshiro256StarStar.Name,
         [TrajectoryFormat.Attr.PeplabVersion] = PepLabVersion.Current,
+        [TrajectoryFormat.Attr.CommandLine] = "pep simulate --nx 8 --ny 8",
+        [TrajectoryFormat.Attr.CreatedUtc] = "2025-01-31T12:00:00Z",
+        [TrajectoryFormat.Attr.Host] = "node01",
     };
 }

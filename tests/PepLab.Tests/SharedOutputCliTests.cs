@@ -35,7 +35,7 @@ public class SharedOutputCliTests
         var single = DataSet.Open(dir.File("single"));
         var shared = DataSet.Open(dir.File("shared"));
         foreach (var run in single.Runs)
-            Assert.Equal(File.ReadAllBytes(single.PathOf(run)), File.ReadAllBytes(shared.PathOf(run)));
+            SameRun.Assert(single.PathOf(run), shared.PathOf(run));
         Assert.Empty(Directory.GetFiles(shared.Folder, "*" + AtomicFile.TemporarySuffix));
         var manifest = File.ReadAllLines(Path.Combine(shared.Folder, DataSet.ManifestFile));
         Assert.Equal(single.Runs.Count + 1, manifest.Length);

@@ -73,8 +73,11 @@ public class SimulateCommandTests
         var python = ExternalTools.Python("h5py", "numpy");
         using var dir = new TempDir();
         var path = dir.File("run.h5");
-        var (code, _, err) = PepCli.Run($"simulate --density 0.25 --tumble 0.1 --nx 12 --ny 20 --warmup 5 --snapshots 7 --seed 31 --out {path} --quiet", dir.Path);
+        string args = $"simulate --density 0.25 --tumble 0.1 --nx 12 --ny 20 --warmup 5 --snapshots 7 --seed 31 --out {path} --quiet";
+        var (code, _, err) = PepCli.Run(args, dir.Path);
         Assert.True(code == 0, err);
+        string version = PepCli.Run("--version").Out.Trim();
+        Assert.Contains('+', version);
         var output = ExternalTools.RunPython(python, $$"""
             import h5py, numpy as np
             f = h5py.File(r"{{path}}", "r")
@@ -93,6 +96,11 @@ public class SimulateCommandTests
             assert a["nx"] == 12 and a["ny"] == 20 and a["particles"] == n and a["seed"] == 31
             assert abs(a["density"] - n / 240) < 1e-15 and a["density_requested"] == 0.25 and a["tumble"] == 0.1
             assert a["speed"] == 10 and a["warmup"] == 5 and a["interval"] == 10 and a["generator"] == "xoshiro256**x8 stream 2"
+            assert a["peplab_version"] == "{{version}}", a["peplab_version"]
+            assert a["command_line"] == "pep {{args}}", a["command_line"]
+            import datetime
+            datetime.datetime.strptime(a["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
+            assert a["host"] == "{{Environment.MachineName}}", a["host"]
             print("ok", x.sum())
             """);
         Assert.StartsWith("ok", output);

@@ -19,9 +19,11 @@ public class TrajectoryFileTests
         var path = dir.File("t.h5");
         var rng = new Random(5);
         var written = new List<byte[]>();
-        var info = Info(nx, ny, frames);
-        using (var writer = TrajectoryWriter.Create(path, info))
+        TrajectoryInfo info;
+        using (var writer = TrajectoryWriter.Create(path, Info(nx, ny, frames)))
         {
+            info = writer.Info; // what it writes: the info given, with this process's provenance
+            Assert.Equal(Info(nx, ny, frames), info with { Provenance = null, PeplabVersion = null });
             for (int k = 0; k < frames; k++)
             {
                 var f = new byte[nx * ny];
