@@ -83,7 +83,7 @@ internal sealed class SlurmFlags
     public int SubmitOne(ParseResult r, string command, string folder, IEnumerable<string> more, Func<string, SlurmStage> stageOf, Func<bool> finished)
     {
         var campaign = new SlurmCampaign(folder, Options(r));
-        var stage = stageOf($"exec {SlurmCampaign.CurrentPepCommand()} {string.Join(' ', JobArguments().Concat(more).Select(SlurmCampaign.Quote))}");
+        var stage = stageOf($"exec {SlurmCampaign.CurrentPepCommand()} {string.Join(' ', JobArguments().Concat(more).Select(Provenance.ShellQuote))}");
         bool dry = r.GetValue(DryRun);
         if (!dry) campaign.RefuseWhileQueued();
         var scripts = campaign.WriteScripts([stage]);

@@ -75,8 +75,8 @@ public static class ExperimentCampaign
     public static IReadOnlyList<SlurmStage> Stages(Job job, string pep)
     {
         var c = job.Effective;
-        string common = $"exec {pep} experiment {SlurmCampaign.Quote(job.Name)} --config {SlurmCampaign.Quote(Path.Combine(job.Root, Experiment.ConfigFile))} " +
-                        $"--out {SlurmCampaign.Quote(job.Root)}{Experiment.RerunOptions(job.Tiny, job.Overrides)}";
+        string common = $"exec {pep} experiment {Provenance.ShellQuote(job.Name)} --config {Provenance.ShellQuote(Path.Combine(job.Root, Experiment.ConfigFile))} " +
+                        $"--out {Provenance.ShellQuote(job.Root)}{Experiment.RerunOptions(job.Tiny, job.Overrides)}";
         string threads = job.Threads.ToString(CultureInfo.InvariantCulture);
         var stages = new List<SlurmStage>();
         foreach (var side in job.Kind.DataSides(c))

@@ -43,7 +43,7 @@ public static class SlurmArray
         return new SlurmStage
         {
             Name = name,
-            Command = $"exec {pepCommand} sample --out {SlurmCampaign.Quote(set.Folder)} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per} " +
+            Command = $"exec {pepCommand} sample --out {Provenance.ShellQuote(set.Folder)} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per} " +
                       "--jobs \"${SLURM_CPUS_PER_TASK:-1}\"",
             ArraySize = TaskCount(set.Runs.Count, runsPerTask),
             Pending = PendingTasks(set, runsPerTask),

@@ -105,12 +105,8 @@ public sealed class SlurmCampaign
         var process = Environment.ProcessPath ?? "pep";
         var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
         bool viaDotnet = Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        return viaDotnet && !string.IsNullOrEmpty(entry) ? $"{Quote(process)} {Quote(entry)}" : Quote(process);
+        return viaDotnet && !string.IsNullOrEmpty(entry) ? $"{Provenance.ShellQuote(process)} {Provenance.ShellQuote(entry)}" : Provenance.ShellQuote(process);
     }
-
-    /// <summary>Single-quotes a word for a shell script.</summary>
-    public static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,+@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 
     /// <summary>Writes every stage's script (the only files a dry run creates) and returns their paths.</summary>
     public IReadOnlyList<string> WriteScripts(IReadOnlyList<SlurmStage> stages)
@@ -145,7 +141,7 @@ public sealed class SlurmCampaign
         if (stage.IsArray) s.Append($"#SBATCH --array={ArraySpec(Enumerable.Range(0, stage.ArraySize))}\n");
         foreach (var line in Options.SbatchLines(stage.Cpus, stage.Gpu)) s.Append("#SBATCH ").Append(line).Append('\n');
         s.Append("set -euo pipefail\n");
-        s.Append("cd ").Append(Quote(WorkingDirectory)).Append('\n');
+        s.Append("cd ").Append(Provenance.ShellQuote(WorkingDirectory)).Append('\n');
         if (Options.Setup is { } setup) s.Append(setup).Append('\n');
         s.Append(stage.Command).Append('\n');
         return s.ToString();
@@ -190,7 +186,7 @@ public sealed class SlurmCampaign
         foreach (var stage in stages.Where(s => !s.IsDone))
         {
             var deps = stage.After.Where(submitted.Contains).Select(d => "$" + Variable(d)).ToList();
-            lines.Add($"{Variable(stage.Name)}=$(sbatch {string.Join(' ', SbatchArguments(stage, deps))} {Quote(ScriptPath(stage.Name))})");
+            lines.Add($"{Variable(stage.Name)}=$(sbatch {string.Join(' ', SbatchArguments(stage, deps))} {Provenance.ShellQuote(ScriptPath(stage.Name))})");
             submitted.Add(stage.Name);
         }
         return lines;
