@@ -22,7 +22,7 @@ internal sealed class SlurmFlags
         AllowMultipleArgumentsPerToken = false,
     };
     public readonly Option<string?> Setup = PathOption("--setup", "A shell line run before pep in every job script, e.g. \"module load dotnet\" (needs --slurm).");
-    public readonly Option<bool> DryRun = Flag("--dry-run", "Write the job scripts and print the sbatch commands that submit them; submit nothing (needs --slurm).");
+    public readonly Option<bool> DryRun = Flag("--dry-run", "Write the job scripts (and an experiment's config they read) and print the sbatch commands that submit them; submit or sample nothing (needs --slurm).");
     public readonly Option<bool> Wait = Flag("--wait", "After submitting, wait until every job has ended, with a line whenever the queue changes (needs --slurm).");
     public readonly Option<string?> Gpus;
     public readonly Option<string?> Gres;
@@ -59,11 +59,12 @@ internal sealed class SlurmFlags
         Setup = r.GetValue(Setup), Gpus = Gpus is null ? null : r.GetValue(Gpus), Gres = Gres is null ? null : r.GetValue(Gres),
     }.Validate();
 
-    /// <summary>The command line as typed without the SLURM options: what a job runs.</summary>
-    public IReadOnlyList<string> JobArguments()
+    /// <summary>The command line as typed without the SLURM options (and <paramref name="drop"/>): what a job runs.</summary>
+    public IReadOnlyList<string> JobArguments(params Option[] drop)
     {
-        var names = All.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet();
-        var flags = new[] { Slurm, DryRun, Wait }.Select(o => o.Name).ToHashSet();
+        var dropped = All.Concat(drop).ToList();
+        var names = dropped.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet();
+        var flags = dropped.Where(o => o.ValueType == typeof(bool)).SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet();
         var kept = new List<string>();
         for (int i = 0; i < Arguments.Count; i++)
         {
@@ -83,7 +84,7 @@ internal sealed class SlurmFlags
     public int SubmitOne(ParseResult r, string command, string folder, IEnumerable<string> more, Func<string, SlurmStage> stageOf, Func<bool> finished)
     {
         var campaign = new SlurmCampaign(folder, Options(r));
-        var stage = stageOf($"exec {SlurmCampaign.CurrentPepCommand()} {string.Join(' ', JobArguments().Concat(more).Select(Provenance.ShellQuote))}");
+        var stage = stageOf(JobCommand(more));
         bool dry = r.GetValue(DryRun);
         if (!dry) campaign.RefuseWhileQueued();
         var scripts = campaign.WriteScripts([stage]);
@@ -92,6 +93,10 @@ internal sealed class SlurmFlags
         Error(command, $"the job ended without finishing; read its log in {Path.Combine(campaign.ScriptFolder, SlurmCampaign.LogsFolder)}, then submit the same command again");
         return Failure;
     }
+
+    /// <summary><c>exec pep ARGS</c>: this command line as a job runs it, without the SLURM options and <paramref name="drop"/>, then <paramref name="more"/>.</summary>
+    public string JobCommand(IEnumerable<string> more, params Option[] drop) =>
+        $"exec {SlurmCampaign.CurrentPepCommand()} {string.Join(' ', JobArguments(drop).Concat(more).Select(Provenance.ShellQuote))}";
 
     /// <summary>Prints what a submission (or dry run) did, waits with --wait; returns the jobs submitted.</summary>
     public IReadOnlyList<SlurmJobRecord> Report(ParseResult r, string command, IReadOnlyList<string> scripts, IReadOnlyList<string> submitCommands,

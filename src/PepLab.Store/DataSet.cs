@@ -44,14 +44,14 @@ public sealed class DataSet
     public static bool IsDataSet(string folder) => File.Exists(Path.Combine(folder, SpecFile));
 
     /// <summary>
-    /// Creates the data set in <paramref name="folder"/>, or reopens it when it already holds the same
-    /// runs. A folder holding a different data set is refused (nothing in it is touched).
+    /// Checks, creating nothing, that <paramref name="spec"/> can be sampled into <paramref name="folder"/>:
+    /// its grid is valid and the folder holds no other data set. Returns the data set already there
+    /// (the same runs), or null when the folder holds none yet.
     /// </summary>
-    public static DataSet CreateOrResume(string folder, SampleSpec spec)
+    public static DataSet? CheckResume(string folder, SampleSpec spec)
     {
         folder = Path.GetFullPath(folder);
-        var runs = spec.Plan(); // validates the grid before anything is written
-        _ = runs;
+        _ = spec.Plan(); // validates the grid
         if (File.Exists(folder)) throw new PepLabInputException("out", $"'{folder}' is a file, not a folder");
         if (IsDataSet(folder))
         {
@@ -63,6 +63,17 @@ public sealed class DataSet
         }
         if (Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.h5").Any())
             throw new PepLabInputException("out", $"'{folder}' holds .h5 files but no {SpecFile}: not a PepLab data set; use another folder");
+        return null;
+    }
+
+    /// <summary>
+    /// Creates the data set in <paramref name="folder"/>, or reopens it when it already holds the same
+    /// runs. A folder holding a different data set is refused (nothing in it is touched).
+    /// </summary>
+    public static DataSet CreateOrResume(string folder, SampleSpec spec)
+    {
+        folder = Path.GetFullPath(folder);
+        if (CheckResume(folder, spec) is { } existing) return existing;
         try
         {
             Directory.CreateDirectory(folder);

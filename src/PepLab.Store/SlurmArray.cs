@@ -33,22 +33,25 @@ public static class SlurmArray
             .ToList();
 
     /// <summary>
-    /// The sampling stage of a campaign: one array task per chunk of <paramref name="runsPerTask"/>
-    /// runs, only the unfinished ones pending; each task runs its runs on the cores SLURM gave it.
+    /// The sampling stage of a sweep into <paramref name="folder"/>: one array task per chunk of
+    /// <paramref name="runsPerTask"/> runs, only the unfinished ones pending (all while the folder
+    /// holds no data set yet). Each task runs <paramref name="command"/> (a <c>pep sample</c> that
+    /// names the grid and the folder) for its share, on the cores SLURM gave it. Checks that an
+    /// existing data set in the folder is this one; creates nothing.
     /// </summary>
-    public static SlurmStage Stage(DataSet set, int runsPerTask, string pepCommand, string name = StageName, int cpus = 1)
+    public static SlurmStage Stage(string folder, SampleSpec spec, int runsPerTask, string command)
     {
         if (runsPerTask < 1) throw new PepLabInputException("runsPerTask", $"must be at least 1 (got {runsPerTask})");
+        var existing = DataSet.CheckResume(folder, spec);
+        int runs = spec.Plan().Count;
         string per = runsPerTask.ToString(CultureInfo.InvariantCulture);
         return new SlurmStage
         {
-            Name = name,
-            Command = $"exec {pepCommand} sample --out {Provenance.ShellQuote(set.Folder)} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per} " +
-                      "--jobs \"${SLURM_CPUS_PER_TASK:-1}\"",
-            ArraySize = TaskCount(set.Runs.Count, runsPerTask),
-            Pending = PendingTasks(set, runsPerTask),
-            Cpus = cpus,
-            Description = $"sampling {set.Runs.Count} runs into {set.Folder}, {per} per array task",
+            Name = StageName,
+            Command = $"{command} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"",
+            ArraySize = TaskCount(runs, runsPerTask),
+            Pending = existing is null ? Enumerable.Range(0, TaskCount(runs, runsPerTask)).ToList() : PendingTasks(existing, runsPerTask),
+            Description = $"sampling {runs} runs into {Path.GetFullPath(folder)}, {per} per array task",
         };
     }
 }

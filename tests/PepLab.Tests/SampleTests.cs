@@ -169,7 +169,10 @@ public class SampleTests
         Assert.Contains("#SBATCH --time=00:05:00", script);
         Assert.Contains("--task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task 2", script);
         Assert.Contains("sbatch --parsable --array=0-2%2", output);
-        Assert.Empty(Directory.GetFiles(dir.Path, "*.h5"));
+        // The script carries the grid: the dry run writes it and nothing else; the first task creates the data set.
+        Assert.Equal(["slurm"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        Assert.Equal(["sample.sbatch"], Directory.GetFileSystemEntries(Path.Combine(dir.Path, "slurm")).Select(Path.GetFileName));
+        Assert.Contains("sample --densities 0.1,0.2 --tumbles 0.1,0.2,0.3 --nx 8 --ny 8 --snapshots 2 --out ", script);
         Assert.Contains("sbatch", output);
     }
 

@@ -57,13 +57,13 @@ internal static class SampleCommand
             IReadOnlyCollection<int>? subset = r.GetValue(task) is { } t ? SlurmArray.RunsOfTask(t, perTask, runCount) : null;
             if (slurmOptions is not null)
             {
+                // The job script carries the grid as typed: a dry run creates the script only, and the first task the data set.
                 var campaign = new SlurmCampaign(folder, slurmOptions);
                 if (!r.GetValue(slurm.DryRun)) campaign.RefuseWhileQueued();
-                var dataSet = DataSet.CreateOrResume(folder, spec);
-                var stages = new[] { SlurmArray.Stage(dataSet, perTask, SlurmCampaign.CurrentPepCommand()) };
+                var stages = new[] { SlurmArray.Stage(folder, spec, perTask, slurm.JobCommand(["--out", folder], output, runsPerTask, jobs, quiet, progressFlag)) };
                 var scripts = campaign.WriteScripts(stages);
-                var submitted = slurm.Report(r, "sample", scripts, campaign.SubmitCommands(stages), r.GetValue(slurm.DryRun) ? [] : campaign.Submit(stages), dataSet.Folder);
-                return r.GetValue(slurm.Wait) && submitted.Count > 0 ? Report(dataSet, quietValue) : Ok;
+                var submitted = slurm.Report(r, "sample", scripts, campaign.SubmitCommands(stages), r.GetValue(slurm.DryRun) ? [] : campaign.Submit(stages), folder);
+                return r.GetValue(slurm.Wait) && submitted.Count > 0 ? Report(DataSet.Open(folder), quietValue) : Ok;
             }
 
             var set = DataSet.CreateOrResume(folder, spec);
