@@ -114,7 +114,10 @@ internal sealed class SlurmFlags
             Console.WriteLine($"submitted {job.Stage} job {job.Id}{(job.Tasks is { } t ? $" (array tasks {t})" : "")}, log {job.Log}");
         if (jobs.Count > 0) Console.WriteLine($"follow it with: pep status {folder}");
         if (r.GetValue(Wait) && jobs.Count > 0)
+        {
+            OnInterrupt(() => $"stopped waiting; the jobs keep running (pep status {folder}, or scancel {string.Join(' ', jobs.Select(j => j.Id))})");
             SlurmCampaign.Wait(jobs, line => Console.Error.WriteLine($"pep {command}: slurm: {line}"), Cancellation);
+        }
         return jobs;
     }
 }

@@ -152,7 +152,7 @@ public sealed record ExperimentStatus
 /// data set or a model folder, as lines for people and as one JSON document (its "kind" says which).
 /// </summary>
 /// <param name="Folder">The folder asked about.</param>
-/// <param name="Kind">"experiment", "dataset" or "model".</param>
+/// <param name="Kind">"experiment", "dataset", "model", or "jobs" (submitted, nothing written yet).</param>
 /// <param name="Lines">The summary for people.</param>
 /// <param name="Json">The same as JSON (snake_case, NaN and infinities as null).</param>
 public sealed record FolderStatus(string Folder, string Kind, IReadOnlyList<string> Lines, JsonObject Json)
@@ -178,6 +178,13 @@ public sealed record FolderStatus(string Folder, string Kind, IReadOnlyList<stri
         {
             var t = TrainingStatus.Of(folder);
             return new FolderStatus(folder, "model", [t.Describe()], t.ToJsonObject());
+        }
+        if (SlurmCampaign.ReadJobs(folder).Count > 0)
+        {
+            // Submitted, and no job has written anything yet (a sweep's first task creates its data set).
+            var queue = SlurmQueueView.Read(folder);
+            var json = new JsonObject { ["kind"] = "jobs", ["folder"] = Path.GetFullPath(folder), ["queue"] = queue.ToJson() };
+            return new FolderStatus(folder, "jobs", [$"{Path.GetFullPath(folder)}: submitted, nothing written yet", .. queue.Describe()], json);
         }
         throw new PepLabInputException(folder, $"is not an experiment ({Experiment.RunFile}), a data set ({DataSet.SpecFile}) " +
                                                $"or a model folder ({ModelFile.JsonName}, {TrainingCheckpoint.FileName} or {LearnFiles.History})");

@@ -104,6 +104,24 @@ public class SlurmCampaignTests
     }
 
     [Fact]
+    public void StatusOfASweepSubmittedButNotStartedShowsItsJobs()
+    {
+        using var dir = new TempDir();
+        string folder = dir.File("sweep");
+        Directory.CreateDirectory(Path.Combine(folder, "slurm"));
+        File.WriteAllText(Path.Combine(folder, "slurm", "jobs.json"), """
+            {"format": "peplab.slurm-jobs", "jobs": [{"stage": "sample", "id": "4242", "tasks": "0-3", "script": "s.sbatch",
+             "log": "logs/sample-%A_%a.out", "submitted_utc": "2026-12-01T10:00:00Z"}]}
+            """);
+        var status = Status(folder);
+        Assert.Equal("jobs", status.GetProperty("kind").GetString());
+        Assert.Equal("4242", status.GetProperty("queue").GetProperty("jobs")[0].GetProperty("job_id").GetString());
+        var (code, output, _) = Pep.Run($"status {folder}");
+        Assert.Equal(0, code);
+        Assert.Contains("submitted, nothing written yet", output);
+    }
+
+    [Fact]
     public void ACampaignOnSlurmEndsWithTheLocalRunsNumbers()
     {
         ExternalTools.RequireSlurm();
