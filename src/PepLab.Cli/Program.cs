@@ -20,11 +20,14 @@ root.Subcommands.Add(PlotCommand.Build());
 root.Subcommands.Add(QuickstartCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
 root.Subcommands.Add(StatusCommand.Build());
+Completions.AddTo(root);
 
 Cli.Arguments = args;
 PepLab.Core.Provenance.SetCommandLine(args);
 var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+// "[suggest:N] LINE" (dotnet-suggest's question) completes an unfinished line, which has parse errors by nature.
+bool suggest = parsed.Action is System.CommandLine.Invocation.CommandLineAction a && root.Directives.OfType<System.CommandLine.Completions.SuggestDirective>().Any(d => d.Action == a);
+if (parsed.Errors.Count > 0 && !suggest)
 {
     var command = parsed.CommandResult.Command;
     string name = command == root ? "" : " " + string.Join(' ', CommandPath(parsed.CommandResult));

@@ -18,6 +18,17 @@ public static class Durations
         return $"{I(t.TotalDays)} d {t.Hours} h";
     }
 
+    /// <summary>
+    /// "00:01:10", "27:03:00" (hours do not wrap at a day), as progress lines give an ETA;
+    /// "--:--:--" for NaN, infinity or a negative value (not yet known).
+    /// </summary>
+    public static string Clock(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0) return "--:--:--";
+        long s = (long)Math.Round(seconds);
+        return string.Create(CultureInfo.InvariantCulture, $"{s / 3600:00}:{s / 60 % 60:00}:{s % 60:00}");
+    }
+
     /// <summary>A number for JSON: null for NaN and infinities (which JSON cannot hold).</summary>
     public static JsonNode? JsonNumber(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 }

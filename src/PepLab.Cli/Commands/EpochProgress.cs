@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using PepLab.Core;
 using PepLab.Learn;
 using Spectre.Console;
 
 namespace PepLab.Cli.Commands;
 
 /// <summary>
-/// Training progress on stderr: on a terminal one live bar per epoch that ends as a summary
-/// (loss, validation loss, validation r, samples/s); otherwise a line at each quarter of an epoch
-/// and a summary line per epoch (log files, SLURM output); nothing with --quiet.
+/// Training progress on stderr: on a terminal one live bar per epoch, with frames/s, the epoch's
+/// ETA and the whole run's ETA (<see cref="TrainingEta"/>), that ends as a summary (loss,
+/// validation loss, validation r, samples/s); otherwise a line with the same figures at each
+/// quarter of an epoch and a summary line per epoch (log files, SLURM output); nothing with --quiet.
 /// </summary>
 internal static class EpochProgress
 {
@@ -21,32 +23,38 @@ internal static class EpochProgress
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
+                new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 ProgressTask? task = null;
+                string name = "";
+                long frames = 0;
                 var clock = Stopwatch.StartNew();
+                var eta = new TrainingEta(epochs);
                 var progress = new TrainingProgress
                 {
-                    EpochStarted = (e, frames) =>
+                    EpochStarted = (e, n) =>
                     {
                         clock.Restart();
-                        task = ctx.AddTask($"epoch {e}/{epochs}", maxValue: Math.Max(1, frames));
+                        eta.EpochStarted(e, n);
+                        (name, frames) = ($"epoch {e}/{epochs}", n);
+                        task = ctx.AddTask(name, maxValue: Math.Max(1, n));
                     },
                     Batch = done =>
                     {
                         if (task is null) return;
                         task.Value = done;
-                        double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                        task.Description = $"epoch {task.Description.Split(' ')[1]} {Progress.Human(rate)} frames/s";
+                        task.Description = $"{name} {Figures(eta, done, clock.Elapsed.TotalSeconds)}";
                     },
                     Validating = (done, total) =>
                     {
                         if (task is null || task.IsFinished) return;
-                        task.Description = $"epoch {task.Description.Split(' ')[1]} validating {100 * done / Math.Max(1, total)}%";
+                        var (_, run) = eta.Estimate(frames, clock.Elapsed.TotalSeconds);
+                        task.Description = $"{name} validating {100 * done / Math.Max(1, total)}%, run ETA {Durations.Clock(run)}";
                     },
                     EpochDone = r =>
                     {
+                        eta.EpochDone(clock.Elapsed.TotalSeconds);
                         if (task is null) return;
                         task.Value = task.MaxValue;
                         task.Description = Markup.Escape(Summary(r, epochs));
@@ -61,6 +69,7 @@ internal static class EpochProgress
     private static T RunPlain<T>(int epochs, Func<TrainingProgress, T> work)
     {
         var clock = Stopwatch.StartNew();
+        var eta = new TrainingEta(epochs);
         long total = 0;
         int quarter = 0, epoch = 0;
         var progress = new TrainingProgress
@@ -68,6 +77,7 @@ internal static class EpochProgress
             EpochStarted = (e, frames) =>
             {
                 clock.Restart();
+                eta.EpochStarted(e, frames);
                 total = frames;
                 quarter = 0;
                 epoch = e;
@@ -77,11 +87,22 @@ internal static class EpochProgress
                 int q = total > 0 ? (int)(4 * done / total) : 4;
                 if (q <= quarter || q >= 4) return;
                 quarter = q;
-                Console.Error.WriteLine($"epoch {epoch}/{epochs}: {25 * q}% ({Progress.Human(done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9))} frames/s)");
+                Console.Error.WriteLine($"epoch {epoch}/{epochs}: {25 * q}% ({Figures(eta, done, clock.Elapsed.TotalSeconds)})");
             },
-            EpochDone = r => Console.Error.WriteLine(Summary(r, epochs)),
+            EpochDone = r =>
+            {
+                eta.EpochDone(clock.Elapsed.TotalSeconds);
+                Console.Error.WriteLine(Summary(r, epochs));
+            },
         };
         return work(progress);
+    }
+
+    /// <summary>"220 frames/s, epoch ETA 00:00:04, run ETA 00:01:10" after <paramref name="done"/> frames in <paramref name="elapsed"/> seconds.</summary>
+    public static string Figures(TrainingEta eta, long done, double elapsed)
+    {
+        var (epoch, run) = eta.Estimate(done, elapsed);
+        return $"{Progress.Human(done / Math.Max(elapsed, 1e-9))} frames/s, epoch ETA {Durations.Clock(epoch)}, run ETA {Durations.Clock(run)}";
     }
 
     public static string Summary(EpochRecord r, int epochs) => string.Create(CultureInfo.InvariantCulture,
