@@ -168,9 +168,10 @@ public class CliTests
         var (code2, _, error2) = Pep(dir.Path, "equilibrate", "--csv", "s.csv", "--column", "value", "--by", "run", "--out", "eq.csv", "--fast");
         Assert.True(code2 == 0, error2);
         var eq = File.ReadAllLines(dir.File("eq.csv"));
-        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0,method", eq[0]);
+        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0,method,file,density,tumble,replica,seed", eq[0]);
         Assert.StartsWith("r1,200,41,410,", eq[1]);
-        Assert.EndsWith(",fast", eq[1]);
+        Assert.EndsWith(",,,,,", eq[1]); // a CSV series belongs to no run: its keys are empty
+        Assert.EndsWith(",fast,,,,,", eq[1]);
     }
 
     [Fact]
