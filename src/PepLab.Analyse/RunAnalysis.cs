@@ -63,6 +63,36 @@ public static class RunAnalysis
     }
 
     /// <summary>
+    /// Labels the frames of <paramref name="run"/> again, straight from its file (its
+    /// <see cref="RunSeries.FrameIndices"/>, a contiguous range), and hands each frame's index, iteration
+    /// and labeller to <paramref name="frame"/>: per-cluster results that would not fit in memory for a
+    /// whole run are streamed this way. With <paramref name="properties"/> the labeller's
+    /// <see cref="ClusterLabeller.Clusters"/> are computed too.
+    /// </summary>
+    public static void ClusterPass(RunSeries run, Action<int, long, ClusterLabeller> frame, bool properties = true,
+        Action<int>? framesDone = null, CancellationToken cancellation = default)
+    {
+        if (run.Count == 0) return;
+        int start = run.FrameIndices[0], end = run.FrameIndices[^1] + 1;
+        if (end - start != run.Count) throw new ArgumentException("the run's frames are not contiguous", nameof(run));
+        using var source = FrameSources.Open(run.Path);
+        var labeller = new ClusterLabeller(source.Info.Lattice);
+        int pending = 0;
+        foreach (var (index, iteration, data) in source.Frames(start, end, block: 64))
+        {
+            labeller.Compute(data.Span, properties);
+            frame(index, iteration, labeller);
+            if (++pending == 64)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                framesDone?.Invoke(pending);
+                pending = 0;
+            }
+        }
+        if (pending > 0) framesDone?.Invoke(pending);
+    }
+
+    /// <summary>
     /// Analyses <paramref name="paths"/> with up to <paramref name="jobs"/> files at once (one thread
     /// per file) and hands each result to <paramref name="completed"/> in the order of
     /// <paramref name="paths"/>, as soon as it and all earlier ones are done (so results can be written

@@ -1,10 +1,15 @@
 using System.Text.Json;
 using PepLab.Core;
+using PepLab.Store;
 
 namespace PepLab.Analyse;
 
-/// <summary>One analysed series: Chodera's t0 (a trajectory frame, or a point of a CSV series), g, N_eff, the steady mean and sd, MSER's t0 and the detector used.</summary>
-public sealed record SteadyStateRow(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0, string Method);
+/// <summary>
+/// One analysed series: Chodera's t0 (a trajectory frame, or a point of a CSV series), g, N_eff, the steady mean and sd, MSER's t0
+/// and the detector used; <paramref name="Keys"/>: the run's join keys when the series is a trajectory's (null for a CSV series).
+/// </summary>
+public sealed record SteadyStateRow(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0, string Method,
+    RunKeys? Keys = null);
 
 /// <summary>
 /// The steady state of several series, one <see cref="SteadyStateRow"/> each (what <c>pep equilibrate</c>
@@ -13,7 +18,7 @@ public sealed record SteadyStateRow(string Series, int Points, int T0, long? Ite
 public sealed class SteadyStateTable
 {
     /// <summary>Header of the CSV.</summary>
-    public const string CsvHeader = "series,points,t0,iteration,g,neff,mean,sd,mser_t0,method";
+    public static string CsvHeader { get; } = "series,points,t0,iteration,g,neff,mean,sd,mser_t0,method," + RunKeys.Header;
 
     public IReadOnlyList<SteadyStateRow> Rows { get; }
 
@@ -22,17 +27,19 @@ public sealed class SteadyStateTable
     /// <summary>
     /// Analyses each series with <paramref name="method"/>. <c>Iterations</c> (or null) gives the iteration
     /// reported at t0; <c>Frames</c> (or null) the trajectory frame of each point, so t0 is a frame of the file.
+    /// <paramref name="keys"/> (or null), by position: each series' run keys, null for a series of no run.
     /// </summary>
     public static SteadyStateTable Compute(IEnumerable<(string Name, double[] Values, long[]? Iterations, int[]? Frames)> series,
-        SteadyStateMethod method = SteadyStateMethod.Auto)
+        SteadyStateMethod method = SteadyStateMethod.Auto, IReadOnlyList<RunKeys?>? keys = null)
     {
         var rows = new List<SteadyStateRow>();
         var steady = new SteadyState(method);
         foreach (var (name, values, iterations, frames) in series)
         {
+            var key = keys is not null && rows.Count < keys.Count ? keys[rows.Count] : null;
             steady.Compute(values, frames, name);
             rows.Add(new SteadyStateRow(name, steady.Points, steady.T0Frame, iterations?[steady.T0], steady.G, steady.NEff, steady.Mean, steady.Sd,
-                steady.MserT0Frame, MethodName(steady.MethodUsed)));
+                steady.MserT0Frame, MethodName(steady.MethodUsed), key));
         }
         return new SteadyStateTable(rows);
     }
@@ -67,7 +74,8 @@ public sealed class SteadyStateTable
         w.WriteLine(CsvHeader);
         foreach (var x in Rows)
             w.WriteLine(string.Join(',', Csv.Field(x.Series), Csv.Num(x.Points), Csv.Num(x.T0),
-                x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0), Csv.Field(x.Method)));
+                x.Iteration is { } it ? Csv.Num(it) : "", Csv.Num(x.G), Csv.Num(x.NEff), Csv.Num(x.Mean), Csv.Num(x.Sd), Csv.Num(x.MserT0), Csv.Field(x.Method),
+                x.Keys?.CsvFields() ?? RunKeys.EmptyCsvFields));
     }, "out");
 
     /// <summary>The rows as a JSON object keyed by series.</summary>

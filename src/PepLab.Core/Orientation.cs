@@ -27,6 +27,13 @@ public static class Orientation
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "orientation codes are 0..4"),
     };
 
+    /// <summary>
+    /// The meaning of every code, built from <see cref="Name"/>: <c>"0 empty, 1 up, 2 right, 3 down, 4 left"</c>.
+    /// Trajectory files carry it as an attribute, so a file says how to read its frames.
+    /// </summary>
+    public static string CodeTable { get; } =
+        string.Join(", ", Enumerable.Range(Empty, Left + 1).Select(c => $"{c} {Name((byte)c)}"));
+
     /// <summary>Row change of one step in direction 0..3 (up, right, down, left).</summary>
     public static int RowStep(int direction) => direction switch { 0 => -1, 2 => 1, 1 or 3 => 0, _ => Throw(direction) };
 

@@ -93,7 +93,7 @@ internal sealed class BaselineExperiment : ExperimentKind
             estimates.Add(new RunEstimate
             {
                 Run = r.Run.Id, File = r.Run.Name, Truth = r.Run.Tumble, Density = r.Run.Density, Frames = wm.Length,
-                Estimate = est, Low = double.NaN, High = double.NaN, Confidence = double.NaN, Blocks = 0,
+                Estimate = est, Low = double.NaN, High = double.NaN, Confidence = double.NaN, Blocks = 0, Keys = r.Run.Keys,
             });
         }
         var frames = new Predictions

@@ -41,6 +41,8 @@ public sealed record RunEstimate
     public required double Confidence { get; init; }
     /// <summary>Time blocks whose means gave the interval (batch means: frames of a run are correlated in time).</summary>
     public required int Blocks { get; init; }
+    /// <summary>The run's join keys (<see cref="PepLab.Store.RunKeys"/>); null leaves tumble, replica and seed empty in runs.csv.</summary>
+    public PepLab.Store.RunKeys? Keys { get; init; }
 }
 
 /// <summary>The numbers of an evaluation.</summary>

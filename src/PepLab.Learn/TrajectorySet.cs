@@ -25,6 +25,9 @@ public sealed record RunEntry
 
     /// <summary>The replica index of a data-set run (its file name is a <see cref="RunName"/>); null for other files.</summary>
     public int? Replica => RunName.ReplicaOf(Name);
+
+    /// <summary>The keys that join this run's rows to the other tables (<see cref="RunKeys"/>).</summary>
+    public RunKeys Keys => RunKeys.Of(Path, Info);
 }
 
 /// <summary>

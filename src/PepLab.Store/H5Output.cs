@@ -12,6 +12,7 @@ namespace PepLab.Store;
 internal sealed class H5Output : IDisposable
 {
     private readonly AtomicFile _file;
+    private readonly string _subject;
 
     /// <summary>
     /// Claims <paramref name="path"/> (a full path) for a new file and runs <paramref name="start"/>
@@ -19,13 +20,14 @@ internal sealed class H5Output : IDisposable
     /// <paramref name="overwrite"/>, and a folder that cannot be written with
     /// <see cref="PepLabInputException"/>; another process writing the same file with
     /// <see cref="OutputBusyException"/>. When <paramref name="start"/> fails the claim is released.
+    /// Errors name <paramref name="subject"/>, the parameter that gave the path.
     /// </summary>
-    public static T Create<T>(string path, bool overwrite, Func<AtomicFile, T> start)
+    public static T Create<T>(string path, bool overwrite, Func<AtomicFile, T> start, string subject = "out")
     {
-        if (Directory.Exists(path)) throw new PepLabInputException("out", $"'{path}' is a folder, not a file");
+        if (Directory.Exists(path)) throw new PepLabInputException(subject, $"'{path}' is a folder, not a file");
         if (File.Exists(path) && !overwrite)
-            throw new PepLabInputException("out", $"'{path}' exists (use --overwrite to replace it)");
-        var output = AtomicFile.Create(path, "out");
+            throw new PepLabInputException(subject, $"'{path}' exists (use --overwrite to replace it)");
+        var output = AtomicFile.Create(path, subject);
         try
         {
             return start(output);
@@ -33,7 +35,7 @@ internal sealed class H5Output : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.Dispose();
-            throw new PepLabInputException("out", $"cannot write '{path}': {e.Message}");
+            throw new PepLabInputException(subject, $"cannot write '{path}': {e.Message}");
         }
         catch
         {
@@ -42,10 +44,11 @@ internal sealed class H5Output : IDisposable
         }
     }
 
-    /// <summary>Starts writing <paramref name="layout"/> into <paramref name="file"/>'s stream.</summary>
-    public H5Output(AtomicFile file, H5File layout)
+    /// <summary>Starts writing <paramref name="layout"/> into <paramref name="file"/>'s stream; errors name <paramref name="subject"/>.</summary>
+    public H5Output(AtomicFile file, H5File layout, string subject = "out")
     {
         _file = file;
+        _subject = subject;
         // PureHDF leaves a stream it was given open; the AtomicFile owns (and closes) it.
         Writer = layout.BeginWrite(file.Stream);
     }
@@ -67,7 +70,7 @@ internal sealed class H5Output : IDisposable
     {
         Writer.Dispose();
         Done = true;
-        _file.CommitOrExplain("out");
+        _file.CommitOrExplain(_subject);
     }
 
     /// <summary>Closes the writer; an uncommitted file is deleted.</summary>

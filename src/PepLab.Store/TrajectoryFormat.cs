@@ -27,6 +27,11 @@ public static class TrajectoryFormat
         public const string Interval = "interval";
         public const string Seed = "seed";
         public const string Generator = "generator";
+        /// <summary>
+        /// The meaning of the frame values, <see cref="PepLab.Core.Orientation.CodeTable"/>
+        /// (<c>"0 empty, 1 up, 2 right, 3 down, 4 left"</c>); absent in files written before PepLab stored it.
+        /// </summary>
+        public const string FrameCodes = "frame_codes";
         /// <summary>Provenance (<see cref="PepLab.Core.Provenance"/>): the full version of the PepLab that wrote the file.</summary>
         public const string PeplabVersion = PepLab.Core.Provenance.VersionName;
         /// <summary>Provenance: the command line that wrote the file (absent in files written before PepLab recorded it).</summary>

@@ -117,6 +117,7 @@ public sealed class TrajectoryWriter : IFrameSink, IDisposable
             [TrajectoryFormat.Attr.Nx] = info.Nx,
             [TrajectoryFormat.Attr.Ny] = info.Ny,
             [TrajectoryFormat.Attr.Particles] = info.Particles,
+            [TrajectoryFormat.Attr.FrameCodes] = Orientation.CodeTable,
             [TrajectoryFormat.Attr.Generator] = info.Generator ?? SimulationStream.Current,
             [TrajectoryFormat.Attr.PeplabVersion] = info.Provenance!.Version,
             [TrajectoryFormat.Attr.CommandLine] = info.Provenance.CommandLine,

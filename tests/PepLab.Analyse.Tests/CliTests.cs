@@ -19,16 +19,19 @@ public class CliTests
         Assert.True(code == 0, error);
         Assert.Contains("wrote c.csv: 3 frames of 1 run", output);
         var lines = File.ReadAllLines(dir.File("c.csv"));
+        string keys;
+        using (var source = PepLab.Store.FrameSources.Open(traj)) keys = "," + PepLab.Store.RunKeys.Of(traj, source.Info).CsvFields();
+        Assert.StartsWith(",known.h5,0.16666666666666666,0.5,,", keys);
         Assert.Equal(
         [
-            "run,iteration,clusters,mean,weighted_mean,largest,polarisation",
-            "known,0,1,4,4,1,1",
-            "known,2,4,1,1,0.25,1",
-            "known,4,2,2,2,0.5,0",
+            "run,iteration,clusters,mean,weighted_mean,largest,polarisation,file,density,tumble,replica,seed",
+            "known,0,1,4,4,1,1" + keys,
+            "known,2,4,1,1,0.25,1" + keys,
+            "known,4,2,2,2,0.5,0" + keys,
         ], lines);
         var sizes = File.ReadAllLines(dir.File("s.csv"));
-        Assert.Equal("run,iteration,size", sizes[0]);
-        Assert.Equal(["known,0,4", "known,2,1", "known,2,1", "known,2,1", "known,2,1", "known,4,2", "known,4,2"], sizes[1..]);
+        Assert.Equal("run,iteration,size,file,density,tumble,replica,seed", sizes[0]);
+        Assert.Equal(new[] { "known,0,4", "known,2,1", "known,2,1", "known,2,1", "known,2,1", "known,4,2", "known,4,2" }.Select(l => l + keys), sizes[1..]);
         Assert.Empty(Directory.GetFiles(dir.Path, "*.partial"));
     }
 
@@ -63,7 +66,8 @@ public class CliTests
             print(int(d['clusters'].sum()), float(d['weighted_mean'].sum()), float(d['largest'][1]))
             """, dir.Path);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("['run', 'iteration', 'clusters', 'mean', 'weighted_mean', 'largest', 'polarisation']", lines[0].Trim());
+        // genfromtxt renames a column called 'file' to 'file_' (its exclude list); pandas keeps it.
+        Assert.Equal("['run', 'iteration', 'clusters', 'mean', 'weighted_mean', 'largest', 'polarisation', 'file_', 'density', 'tumble', 'replica', 'seed']", lines[0].Trim());
         Assert.Equal("7 7.0 0.25", lines[1].Trim());
     }
 
@@ -164,9 +168,10 @@ public class CliTests
         var (code2, _, error2) = Pep(dir.Path, "equilibrate", "--csv", "s.csv", "--column", "value", "--by", "run", "--out", "eq.csv", "--fast");
         Assert.True(code2 == 0, error2);
         var eq = File.ReadAllLines(dir.File("eq.csv"));
-        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0,method", eq[0]);
+        Assert.Equal("series,points,t0,iteration,g,neff,mean,sd,mser_t0,method,file,density,tumble,replica,seed", eq[0]);
         Assert.StartsWith("r1,200,41,410,", eq[1]);
-        Assert.EndsWith(",fast", eq[1]);
+        Assert.EndsWith(",,,,,", eq[1]); // a CSV series belongs to no run: its keys are empty
+        Assert.EndsWith(",fast,,,,,", eq[1]);
     }
 
     [Fact]

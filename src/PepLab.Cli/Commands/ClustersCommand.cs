@@ -28,7 +28,11 @@ internal static class ClustersCommand
         var path = PathArgument(required: true);
         var output = PathOption("--out", "Per-frame CSV to write: " + ClusterTable.Header + ".", "-o");
         var sizes = PathOption("--sizes", "Also write every cluster size: a CSV of run,iteration,size rows (one per cluster per frame).");
-        var overwrite = OverwriteOption("--out and --sizes");
+        var perCluster = PathOption("--per-cluster", "Also write every cluster of every frame: " + PerClusterTable.Header +
+            " (cluster = its label; centre in lattice units, circular mean on the torus). CSV when FILE ends in .csv, Parquet when it ends in .parquet.");
+        var labels = PathOption("--labels", "Also write the label image of every frame as HDF5: /runs/NNNN/labels int32 (frames, nx, ny), " +
+            "0 = empty site, 1..K = the cluster column of --per-cluster; iterations, frame indices and the run's keys beside them. Not with --steady.");
+        var overwrite = OverwriteOption("--out, --sizes, --per-cluster and --labels");
         var frames = FramesOption();
         var steady = Flag("--steady", "Keep only each run's steady state: the frames from t0 on, t0 found on --stat by Chodera's method (as pymbar's detectEquilibration; " +
             "the fast variant above " + SteadyState.ExactLimit + " frames, as every command).");
@@ -37,26 +41,34 @@ internal static class ClustersCommand
         var quiet = QuietOption();
         output.HelpName = "FILE.csv";
         sizes.HelpName = "SIZES.csv";
+        perCluster.HelpName = "FILE.csv|FILE.parquet";
+        labels.HelpName = "FILE.h5";
 
         var cmd = new Command("clusters",
             "Label the clusters (4-neighbour, periodic in both directions) of every frame and write per-frame statistics as CSV: " +
             "number of clusters, mean size N/K, weighted mean size sum(s^2)/sum(s), largest cluster / N, and the global polarisation " +
             "(magnitude of the mean orientation vector).");
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { output, sizes, overwrite, frames, steady, stat, jobs, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, sizes, perCluster, labels, overwrite, frames, steady, stat, jobs, quiet }) cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("clusters", () =>
         {
             string outPath = r.GetValue(output) ?? throw new PepLabInputException("--out", "is required (the per-frame CSV to write)");
             var statistic = FrameStatisticNames.Parse(r.GetValue(stat)!);
-            var table = new ClusterTable { Range = Frames(r, frames), Steady = r.GetValue(steady) ? statistic : null, Jobs = Jobs(r, jobs) };
+            bool replace = r.GetValue(overwrite);
+            var table = new ClusterTable
+            {
+                Range = Frames(r, frames), Steady = r.GetValue(steady) ? statistic : null, Jobs = Jobs(r, jobs),
+                PerCluster = r.GetValue(perCluster), Labels = r.GetValue(labels), Overwrite = replace,
+            };
             string? sizesPath = r.GetValue(sizes);
-            if (sizesPath is not null && Path.GetFullPath(sizesPath) == Path.GetFullPath(outPath))
-                throw new PepLabInputException("--sizes", "must name another file than --out");
-            CheckOutputFile("--out", outPath, r.GetValue(overwrite));
-            if (sizesPath is not null) CheckOutputFile("--sizes", sizesPath, r.GetValue(overwrite));
+            table.CheckOutputs(outPath, sizesPath);
+            CheckOutputFile("--out", outPath, replace);
+            if (sizesPath is not null) CheckOutputFile("--sizes", sizesPath, replace);
+            if (table.PerCluster is not null) CheckOutputFile("--per-cluster", table.PerCluster, replace);
+            if (table.Labels is not null) CheckOutputFile("--labels", table.Labels, replace);
             var files = DataSet.TrajectoryFiles(r.GetValue(path)!);
-            long total = RunAnalysis.TotalFrames(files, table.Range);
+            long total = table.TotalFrames(files);
             Progress.Run(r.GetValue(quiet), "clusters", total, "frames", report =>
             {
                 long done = 0;
@@ -64,7 +76,9 @@ internal static class ClustersCommand
             });
             foreach (var n in table.Notes) Console.WriteLine(n);
             Console.WriteLine($"wrote {outPath}: {table.Written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
-                              (sizesPath is null ? "" : $"; cluster sizes in {sizesPath}"));
+                              (sizesPath is null ? "" : $"; cluster sizes in {sizesPath}") +
+                              (table.PerCluster is null ? "" : $"; per-cluster table in {table.PerCluster}") +
+                              (table.Labels is null ? "" : $"; labels in {table.Labels}"));
             return Ok;
         }));
         return cmd;

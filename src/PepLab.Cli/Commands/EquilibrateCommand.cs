@@ -54,6 +54,7 @@ internal static class EquilibrateCommand
             if (r.GetValue(output) is { } target) CheckOutputFile("--out", target, r.GetValue(overwrite));
 
             var inputs = new List<(string Name, double[] Values, long[]? Iterations, int[]? Frames)>();
+            var keys = new List<RunKeys?>();
             if (csvValue is not null)
             {
                 string col = r.GetValue(column) ?? throw new PepLabInputException("--column", "is required with --csv (the column holding the series)");
@@ -69,9 +70,10 @@ internal static class EquilibrateCommand
                 var runs = Progress.Run(r.GetValue(quiet) || r.GetValue(json), "equilibrate", RunAnalysis.TotalFrames(files, range), "frames", report =>
                     RunAnalysis.AnalyseAll(files, j, range, keepSizes: false, n => report(n), Cancellation));
                 foreach (var run in runs) inputs.Add((run.Name, run.Series(statistic), run.Iterations, run.FrameIndices));
+                keys.AddRange(runs.Select(run => (RunKeys?)RunKeys.Of(run.Path, run.Info)));
             }
 
-            var table = SteadyStateTable.Compute(inputs, method);
+            var table = SteadyStateTable.Compute(inputs, method, keys);
             if (r.GetValue(output) is { } outPath) table.WriteCsv(outPath);
             if (r.GetValue(json)) Console.WriteLine(table.ToJson());
             else AnsiConsole.Write(Show(table.Rows, method == SteadyStateMethod.Auto ? $"exact up to {SteadyState.ExactLimit} points, fast above" : SteadyStateTable.MethodName(method)));
