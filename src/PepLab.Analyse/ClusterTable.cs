@@ -33,6 +33,11 @@ public sealed class ClusterTable
 
     private readonly List<string> _notes = [];
 
+    /// <summary>What was written of each run, in the order written (<c>pep clusters --json</c>).</summary>
+    public IReadOnlyList<ClusterRunSummary> Runs => _runs;
+
+    private readonly List<ClusterRunSummary> _runs = [];
+
     /// <summary>
     /// Analyses <paramref name="files"/> and writes <paramref name="output"/> (and <paramref name="sizes"/> when
     /// not null); <paramref name="progress"/> gets frames read. Returns this object with <see cref="Notes"/> and
@@ -44,23 +49,27 @@ public sealed class ClusterTable
         if (Jobs < 1) throw new PepLabInputException("jobs", $"must be at least 1 (got {Jobs})");
         if (sizes is not null && Path.GetFullPath(sizes) == Path.GetFullPath(output))
             throw new PepLabInputException("sizes", "must name another file than the per-frame CSV");
-        using var csv = AtomicFile.Create(output, "out");
-        using var sizesCsv = sizes is null ? null : AtomicFile.Create(sizes, "sizes");
+        using var csv = TextOutput.Create(output, "out");
+        using var sizesCsv = sizes is null ? null : TextOutput.Create(sizes, "sizes");
         csv.Text.WriteLine(Header);
         sizesCsv?.Text.WriteLine(SizesHeader);
         var gate = new object();
         RunAnalysis.AnalyseFiles(files, Jobs, Range, keepSizes: sizesCsv is not null, (_, run) =>
         {
+            int analysed = run.Count;
+            int? t0 = null;
             if (Steady is { } statistic)
             {
                 var eq = new SteadyState(statistic: statistic).Compute(run);
                 _notes.Add($"{run.Name}: t0 = frame {eq.T0Frame} (iteration {run.Iterations[eq.T0]}), " +
                            $"g = {eq.G:0.###}, N_eff = {eq.NEff:0.#}{(eq.Detected ? "" : " (too short or constant to detect)")}; " +
                            $"kept {run.Count - eq.T0} of {run.Count} frames");
+                t0 = eq.T0Frame;
                 run = eq.SteadyRun;
             }
             WriteRows(run, csv.Text, sizesCsv?.Text);
             Written += run.Count;
+            _runs.Add(new ClusterRunSummary(run.Name, analysed, run.Count, t0));
         }, n =>
         {
             lock (gate) progress?.Invoke(n);
@@ -90,3 +99,6 @@ public sealed class ClusterTable
         }
     }
 }
+
+/// <summary>One run of a <see cref="ClusterTable"/>: frames analysed, rows written, and the steady-state start (a frame) when --steady.</summary>
+public sealed record ClusterRunSummary(string Run, int Frames, int Written, int? T0);

@@ -26,7 +26,7 @@ internal static class ClustersCommand
     public static Command Build()
     {
         var path = PathArgument(required: true);
-        var output = PathOption("--out", "Per-frame CSV to write: " + ClusterTable.Header + ".", "-o");
+        var output = PathOption("--out", "Per-frame CSV to write (- for stdout): " + ClusterTable.Header + ".", "-o");
         var sizes = PathOption("--sizes", "Also write every cluster size: a CSV of run,iteration,size rows (one per cluster per frame).");
         var overwrite = OverwriteOption("--out and --sizes");
         var frames = FramesOption();
@@ -35,6 +35,7 @@ internal static class ClustersCommand
         var stat = StatOption("used by --steady to find t0");
         var jobs = JobsOption("Files analysed");
         var quiet = QuietOption();
+        var json = Output.JsonOption();
         output.HelpName = "FILE.csv";
         sizes.HelpName = "SIZES.csv";
 
@@ -43,7 +44,7 @@ internal static class ClustersCommand
             "number of clusters, mean size N/K, weighted mean size sum(s^2)/sum(s), largest cluster / N, and the global polarisation " +
             "(magnitude of the mean orientation vector).");
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { output, sizes, overwrite, frames, steady, stat, jobs, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, sizes, overwrite, frames, steady, stat, jobs, quiet, json }) cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("clusters", () =>
         {
@@ -53,8 +54,10 @@ internal static class ClustersCommand
             string? sizesPath = r.GetValue(sizes);
             if (sizesPath is not null && Path.GetFullPath(sizesPath) == Path.GetFullPath(outPath))
                 throw new PepLabInputException("--sizes", "must name another file than --out");
-            CheckOutputFile("--out", outPath, r.GetValue(overwrite));
-            if (sizesPath is not null) CheckOutputFile("--sizes", sizesPath, r.GetValue(overwrite));
+            if (r.GetValue(json) && (TextOutput.IsStandardOutput(outPath) || TextOutput.IsStandardOutput(sizesPath)))
+                throw new PepLabInputException("--json", "needs stdout for itself: write the CSV to a file, not -");
+            TextOutput.CheckTarget(outPath, r.GetValue(overwrite), "--out");
+            if (sizesPath is not null) TextOutput.CheckTarget(sizesPath, r.GetValue(overwrite), "--sizes");
             var files = DataSet.TrajectoryFiles(r.GetValue(path)!);
             long total = RunAnalysis.TotalFrames(files, table.Range);
             Progress.Run(r.GetValue(quiet), "clusters", total, "frames", report =>
@@ -62,9 +65,15 @@ internal static class ClustersCommand
                 long done = 0;
                 return table.Write(files, outPath, sizesPath, n => report(done += n), Cancellation);
             });
-            foreach (var n in table.Notes) Console.WriteLine(n);
-            Console.WriteLine($"wrote {outPath}: {table.Written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
-                              (sizesPath is null ? "" : $"; cluster sizes in {sizesPath}"));
+            if (r.GetValue(json))
+            {
+                Output.Json("clusters", new { Out = outPath, Sizes = sizesPath, Frames = table.Written, table.Runs });
+                return Ok;
+            }
+            var messages = Output.Messages(TextOutput.IsStandardOutput(sizesPath) ? sizesPath : outPath);
+            foreach (var n in table.Notes) messages.WriteLine(n);
+            messages.WriteLine($"wrote {TextOutput.Describe(outPath)}: {table.Written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
+                              (sizesPath is null ? "" : $"; cluster sizes in {TextOutput.Describe(sizesPath)}"));
             return Ok;
         }));
         return cmd;
