@@ -27,7 +27,7 @@ internal static class Output
 /// <summary>
 /// A table of plain-text cells, shown by <see cref="Show"/>: on a terminal a Spectre table as wide as the
 /// terminal (or <c>COLUMNS</c> when set); when stdout is a file or a pipe, tab-separated values (a header
-/// line, then one line per row, no title or box drawing) that scripts split on tabs.
+/// line, one line per row, then an empty line; no title or box drawing) that scripts split on tabs.
 /// </summary>
 internal sealed class TextTable(params string[] columns)
 {
@@ -57,6 +57,7 @@ internal sealed class TextTable(params string[] columns)
         {
             Console.Out.WriteLine(string.Join('\t', columns.Select(Cell)));
             foreach (var row in _rows) Console.Out.WriteLine(string.Join('\t', row.Select(Cell)));
+            Console.Out.WriteLine(); // the table ends: a command that prints two keeps them apart
             return;
         }
         var table = new Table().AddColumns(columns.Select(Markup.Escape).ToArray());

@@ -41,11 +41,11 @@ public static partial class ScriptOutput
         }
     }
 
-    /// <summary>The lines of <paramref name="stdout"/> that hold tabs form one TSV table (same column count, no box drawing); returns its rows, header first.</summary>
+    /// <summary>The first TSV table of <paramref name="stdout"/> (consecutive lines with tabs, one column count; no box drawing anywhere); returns its rows, header first.</summary>
     public static List<string[]> Tsv(string stdout)
     {
         Assert.DoesNotMatch("[│─┌┐└┘├┤┬┴┼╭╮╰╯]", stdout);
-        var rows = stdout.Split('\n').Where(l => l.Contains('\t')).Select(l => l.Split('\t')).ToList();
+        var rows = stdout.Split('\n').SkipWhile(l => !l.Contains('\t')).TakeWhile(l => l.Contains('\t')).Select(l => l.Split('\t')).ToList();
         Assert.NotEmpty(rows);
         Assert.All(rows, r => Assert.Equal(rows[0].Length, r.Length));
         return rows;
