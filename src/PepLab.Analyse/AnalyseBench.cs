@@ -32,6 +32,29 @@ public static class AnalyseBench
         return new ClusterTiming(clusters, plain, properties, scipy);
     }
 
+    /// <summary>One density of <c>pep bench clusters</c>: its lattice and <see cref="ClusterTiming"/> (seconds per frame).</summary>
+    public sealed record ClusterBenchRow(double Density, double Tumble, int Nx, int Ny, int Frames, ClusterTiming Timing);
+
+    /// <summary>One method of <c>pep bench equilibrate</c>: its t0, g and N_eff (null where not reported) and seconds per series.</summary>
+    public sealed record EquilibrationBenchRow(string Method, int T0, double? G, double? NEff, double SecondsPerSeries);
+
+    /// <summary>The rows of <c>pep bench equilibrate</c>: PepLab's three methods, then pymbar's two when timed.</summary>
+    public static IReadOnlyList<EquilibrationBenchRow> EquilibrationRows(EquilibrationTiming t, (double Exact, double Lags, int T0Exact, int T0Lags)? pymbar)
+    {
+        var rows = new List<EquilibrationBenchRow>
+        {
+            new("PepLab exact (every lag)", t.Exact.T0, t.Exact.G, t.Exact.NEff, t.TExact),
+            new("PepLab increasing lags", t.Lags.T0, t.Lags.G, t.Lags.NEff, t.TLags),
+            new("PepLab fast (FFT, coarse-to-fine)", t.Fast.T0, t.Fast.G, t.Fast.NEff, t.TFast),
+        };
+        if (pymbar is { } p)
+        {
+            rows.Add(new("pymbar exact (fast=False)", p.T0Exact, null, null, p.Exact));
+            rows.Add(new("pymbar default (fast=True)", p.T0Lags, null, null, p.Lags));
+        }
+        return rows;
+    }
+
     /// <summary>The three detectors' answers on one series and their seconds per series.</summary>
     public sealed record EquilibrationTiming(SteadyState Exact, SteadyState Lags, SteadyState Fast, double TExact, double TLags, double TFast);
 

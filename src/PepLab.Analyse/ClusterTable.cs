@@ -53,6 +53,11 @@ public sealed class ClusterTable
 
     private readonly List<string> _notes = [];
 
+    /// <summary>What was written of each run, in the order written (<c>pep clusters --json</c>).</summary>
+    public IReadOnlyList<ClusterRunSummary> Runs => _runs;
+
+    private readonly List<ClusterRunSummary> _runs = [];
+
     /// <summary>
     /// Checks, creating nothing, what <see cref="Write"/> would refuse about its outputs: <paramref name="output"/>,
     /// <paramref name="sizes"/>, <see cref="PerCluster"/> and <see cref="Labels"/> name different files,
@@ -95,19 +100,22 @@ public sealed class ClusterTable
             lock (gate) progress?.Invoke(n);
         };
         using var labels = Labels is null ? null : ClusterLabelsWriter.Create(Labels, LabelRuns(files), Overwrite, "labels");
-        using var csv = AtomicFile.Create(output, "out");
-        using var sizesCsv = sizes is null ? null : AtomicFile.Create(sizes, "sizes");
+        using var csv = TextOutput.Create(output, "out");
+        using var sizesCsv = sizes is null ? null : TextOutput.Create(sizes, "sizes");
         using var perCluster = PerCluster is null ? null : PerClusterTable.Create(PerCluster, "perCluster");
         csv.Text.WriteLine(Header);
         sizesCsv?.Text.WriteLine(SizesHeader);
         RunAnalysis.AnalyseFiles(files, Jobs, Range, keepSizes: sizesCsv is not null, (_, run) =>
         {
+            int analysed = run.Count;
+            int? t0 = null;
             if (Steady is { } statistic)
             {
                 var eq = new SteadyState(statistic: statistic).Compute(run);
                 _notes.Add($"{run.Name}: t0 = frame {eq.T0Frame} (iteration {run.Iterations[eq.T0]}), " +
                            $"g = {eq.G:0.###}, N_eff = {eq.NEff:0.#}{(eq.Detected ? "" : " (too short or constant to detect)")}; " +
                            $"kept {run.Count - eq.T0} of {run.Count} frames");
+                t0 = eq.T0Frame;
                 run = eq.SteadyRun;
             }
             var keys = RunKeys.Of(run.Path, run.Info);
@@ -118,6 +126,7 @@ public sealed class ClusterTable
                 labels?.Write(frame, iteration, labeller.Labels);
             }, perCluster is not null, report, cancellation);
             Written += run.Count;
+            _runs.Add(new ClusterRunSummary(run.Name, analysed, run.Count, t0));
         }, report, cancellation);
         labels?.Complete();
         perCluster?.Commit();
@@ -159,3 +168,6 @@ public sealed class ClusterTable
         }
     }
 }
+
+/// <summary>One run of a <see cref="ClusterTable"/>: frames analysed, rows written, and the steady-state start (a frame) when --steady.</summary>
+public sealed record ClusterRunSummary(string Run, int Frames, int Written, int? T0);

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using PepLab.Core;
 using PepLab.Store;
 
@@ -8,12 +8,20 @@ namespace PepLab.Analyse;
 /// One analysed series: Chodera's t0 (a trajectory frame, or a point of a CSV series), g, N_eff, the steady mean and sd, MSER's t0
 /// and the detector used; <paramref name="Keys"/>: the run's join keys when the series is a trajectory's (null for a CSV series).
 /// </summary>
-public sealed record SteadyStateRow(string Series, int Points, int T0, long? Iteration, double G, double NEff, double Mean, double Sd, int MserT0, string Method,
-    RunKeys? Keys = null);
+/// <remarks>In JSON its keys are the CSV's columns (<see cref="SteadyStateTable.CsvHeader"/>), the join keys included.</remarks>
+public sealed record SteadyStateRow(string Series, int Points, int T0, long? Iteration, double G, [property: JsonPropertyName("neff")] double NEff,
+    double Mean, double Sd, int MserT0, string Method, [property: JsonIgnore] RunKeys? Keys = null)
+{
+    public string? File => Keys?.File;
+    public double? Density => Keys?.Density;
+    public double? Tumble => Keys?.Tumble;
+    public int? Replica => Keys?.Replica;
+    public ulong? Seed => Keys?.Seed;
+}
 
 /// <summary>
 /// The steady state of several series, one <see cref="SteadyStateRow"/> each (what <c>pep equilibrate</c>
-/// reports), as CSV (<see cref="CsvHeader"/>) or JSON (<c>{"SERIES": {"t0": ..., ...}}</c>).
+/// reports), as CSV (<see cref="CsvHeader"/>) or JSON (<see cref="ToJson"/>).
 /// </summary>
 public sealed class SteadyStateTable
 {
@@ -68,8 +76,8 @@ public sealed class SteadyStateTable
         _ => "auto",
     };
 
-    /// <summary>Writes the rows as CSV through <see cref="AtomicFile"/>.</summary>
-    public void WriteCsv(string path) => AtomicFile.WriteText(path, w =>
+    /// <summary>Writes the rows as CSV through <see cref="TextOutput"/> (a file, or standard output for "-").</summary>
+    public void WriteCsv(string path) => TextOutput.WriteText(path, w =>
     {
         w.WriteLine(CsvHeader);
         foreach (var x in Rows)
@@ -78,29 +86,9 @@ public sealed class SteadyStateTable
                 x.Keys?.CsvFields() ?? RunKeys.EmptyCsvFields));
     }, "out");
 
-    /// <summary>The rows as a JSON object keyed by series.</summary>
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            foreach (var x in Rows)
-            {
-                w.WriteStartObject(x.Series);
-                w.WriteNumber("t0", x.T0);
-                w.WriteNumber("g", x.G);
-                w.WriteNumber("neff", x.NEff);
-                w.WriteNumber("points", x.Points);
-                if (x.Iteration is { } it) w.WriteNumber("iteration", it); else w.WriteNull("iteration");
-                w.WriteNumber("mean", x.Mean);
-                w.WriteNumber("sd", x.Sd);
-                w.WriteNumber("mser_t0", x.MserT0);
-                w.WriteString("method", x.Method);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+    /// <summary>
+    /// The rows as the <c>--json</c> document of <c>pep equilibrate</c>: <c>{"kind": "equilibrate", ..., "rows": [{"series": ...,
+    /// "t0": ..., ...}]}</c>, a row's keys the CSV's columns, NaN as null.
+    /// </summary>
+    public string ToJson() => PepLabJson.Text(PepLabJson.Document("equilibrate", this));
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace PepLab.Core;
 
-/// <summary>Durations and estimates as people read them, and as JSON writes them.</summary>
+/// <summary>Durations and estimates as people read them.</summary>
 public static class Durations
 {
     /// <summary>"45 s", "12 min", "3 h 05 min", "2 d 4 h"; "unknown" for NaN or infinity.</summary>
@@ -29,6 +28,4 @@ public static class Durations
         return string.Create(CultureInfo.InvariantCulture, $"{s / 3600:00}:{s / 60 % 60:00}:{s % 60:00}");
     }
 
-    /// <summary>A number for JSON: null for NaN and infinities (which JSON cannot hold).</summary>
-    public static JsonNode? JsonNumber(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 }

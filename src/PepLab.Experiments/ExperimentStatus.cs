@@ -140,11 +140,11 @@ public sealed record ExperimentStatus
         }).ToArray()),
         ["report"] = Report,
         ["queue"] = Queue.ToJson(),
-        ["eta_seconds"] = Durations.JsonNumber(EtaSeconds),
+        ["eta_seconds"] = PepLabJson.Number(EtaSeconds),
     };
 
     /// <summary>The status as indented JSON (what <c>pep status --json</c> prints for an experiment).</summary>
-    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => PepLabJson.Text(ToJsonObject());
 }
 
 /// <summary>
@@ -191,5 +191,5 @@ public sealed record FolderStatus(string Folder, string Kind, IReadOnlyList<stri
     }
 
     /// <summary>The JSON document, indented.</summary>
-    public string ToJson() => Json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => PepLabJson.Text(PepLabJson.Document(Kind, Json));
 }

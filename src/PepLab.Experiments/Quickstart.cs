@@ -72,14 +72,8 @@ public sealed record QuickstartResults
     public required IReadOnlyList<RunEstimate> RunEstimates { get; init; }
     public required IReadOnlyList<string> Figures { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        // Plain '+' and quotes in the provenance's version and command line (the file is meant to be read by people too).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>PepLab's JSON style (<see cref="PepLabJson"/>).</summary>
+    public static JsonSerializerOptions Json => PepLabJson.Options;
 }
 
 /// <summary>

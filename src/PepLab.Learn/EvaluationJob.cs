@@ -17,6 +17,9 @@ public sealed record EvaluationDocument
     public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
 }
 
+/// <summary>What <c>pep predict --json</c> prints: the folder written, the frames predicted and each run's estimate.</summary>
+public sealed record PredictionSummary(string Folder, int Frames, IReadOnlyList<RunEstimate> Runs);
+
 /// <summary>
 /// A trained model scored on trajectories it never saw: <c>pep evaluate</c>, <c>pep predict</c> and the
 /// experiments' scoring, in one place. <see cref="Open"/> loads the model and the runs and checks they

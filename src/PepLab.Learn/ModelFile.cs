@@ -176,15 +176,8 @@ public static class ModelFile
     public const string JsonName = "model.json";
     public const string WeightsName = "weights.bin";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        // Plain "=>" and quotes in the layer notation (the file is meant to be read by people too).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>PepLab's JSON style (<see cref="PepLabJson"/>), absent values left out.</summary>
+    public static JsonSerializerOptions Json => PepLabJson.OmitNulls;
 
     /// <summary>
     /// Writes the weights and model.json into <paramref name="folder"/>, each to a temporary name

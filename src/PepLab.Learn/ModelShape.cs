@@ -188,3 +188,22 @@ public static class ModelShape
     public static bool IsSizeAgnostic(LayerSpec spec) =>
         spec.Body.Any(l => l is GlobalAveragePoolLayer) && !spec.Body.Any(l => l is FlattenLayer);
 }
+
+/// <summary>What <c>pep model summary</c> reports of a model on an nx x ny lattice (its <c>--json</c> document).</summary>
+public sealed record ModelSummary(string Name, string Layers, string Encoding, string Target, string Head, int InputChannels, int Nx, int Ny,
+    IReadOnlyList<LayerSummary> LayerShapes, long Parameters, long TrainableParameters, long MultiplyAdds, string ReceptiveField, bool SizeAgnostic)
+{
+    /// <summary>The summary of <paramref name="config"/> on <paramref name="nx"/> x <paramref name="ny"/> (refused when the strides do not tile it).</summary>
+    public static ModelSummary Of(ModelConfig config, int nx, int ny)
+    {
+        var shapes = config.Shapes(nx, ny);
+        return new ModelSummary(config.Name, config.Layers.ToString(), ModelSettingNames.Of(config.Encoding), ModelSettingNames.Of(config.Target),
+            ModelSettingNames.Of(config.Head), config.Channels, nx, ny,
+            shapes.Select(s => new LayerSummary(s.Index, s.Text, s.ShapeText, s.Channels, s.Height, s.Width, s.Parameters, s.Trainable, s.MultiplyAdds, s.ReceptiveField, s.Jump)).ToList(),
+            shapes.Sum(s => s.Parameters), shapes.Sum(s => s.Trainable), shapes.Sum(s => s.MultiplyAdds), TrainingJob.ReceptiveField(shapes), config.SizeAgnostic);
+    }
+}
+
+/// <summary>One layer of a <see cref="ModelSummary"/>: output shape (as text: "C x H x W", or "C" once a vector), parameters, receptive field (null: the whole lattice).</summary>
+public sealed record LayerSummary(int Index, string Layer, string Output, int Channels, int Height, int Width, long Parameters, long TrainableParameters, long MultiplyAdds,
+    int? ReceptiveField, int Jump);

@@ -106,6 +106,13 @@ public static class TrainingBench
         ];
     }
 
+    /// <summary>One case of <see cref="Compare"/>'s results: each round's samples per second (a ratio for "ratio"), the best and the median.</summary>
+    public sealed record Case(string Name, IReadOnlyList<double> Rounds, double Best, double Median);
+
+    /// <summary><see cref="Compare"/>'s <paramref name="results"/> case by case (<c>pep bench train --json</c>).</summary>
+    public static IReadOnlyList<Case> Cases(Dictionary<string, List<double>> results) =>
+        results.Select(kv => new Case(kv.Key, kv.Value, kv.Value.Max(), PepLab.Analyse.SampleStatistics.Median(kv.Value.ToArray()))).ToList();
+
     /// <summary>
     /// Measures, <paramref name="rounds"/> times with the cases taking turns: the loader alone, the network alone
     /// on one batch, training fed from memory (<paramref name="inMemory"/>) and from the HDF5 files. Memory and

@@ -71,7 +71,14 @@ public sealed record PreparedTraining(
     IReadOnlyDictionary<int, int>? SteadyStarts);
 
 /// <summary>What <see cref="TrainingJob.Run"/> produced.</summary>
-public sealed record TrainResult(string Folder, ModelDocument Document, TrainingOutcome Outcome, Evaluation Validation);
+public sealed record TrainResult(string Folder, ModelDocument Document, TrainingOutcome Outcome, Evaluation Validation)
+{
+    /// <summary>What <c>pep train --json</c> prints: the folder, model.json's document and the validation's numbers.</summary>
+    public TrainingSummary Summary() => new(Folder, Document, Validation);
+}
+
+/// <summary>A finished training: where the model is, its model.json, and the validation's evaluation.</summary>
+public sealed record TrainingSummary(string Folder, ModelDocument Model, Evaluation Validation);
 
 /// <summary>Callbacks for the command line while a job runs.</summary>
 public sealed class JobLog

@@ -102,10 +102,10 @@ public sealed record TrainingStatus
         ["state"] = State,
         ["epochs_done"] = EpochsDone,
         ["epochs_planned"] = EpochsPlanned,
-        ["seconds_per_epoch"] = Durations.JsonNumber(SecondsPerEpoch),
-        ["eta_seconds"] = Durations.JsonNumber(EtaSeconds),
+        ["seconds_per_epoch"] = PepLabJson.Number(SecondsPerEpoch),
+        ["eta_seconds"] = PepLabJson.Number(EtaSeconds),
     };
 
     /// <summary>The status as indented JSON (what <c>pep status --json</c> prints for a model folder).</summary>
-    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => PepLabJson.Text(ToJsonObject());
 }

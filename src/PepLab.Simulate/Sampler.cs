@@ -17,6 +17,18 @@ public readonly record struct SweepProgress(double WorkDone, double WorkTotal, i
 public sealed record SweepResult(int Planned, int Skipped, int Completed, IReadOnlyList<(PlannedRun Run, string Error)> Failed, double Seconds,
     int Taken = 0);
 
+/// <summary>A sweep's outcome as <c>pep sample --json</c> prints it: counts, failures by file, seconds, the data-set folder.</summary>
+public sealed record SweepSummary(string Folder, string Manifest, int Planned, int Completed, int Skipped, int Taken, int FailedCount,
+    IReadOnlyList<SweepFailure> Failed, double Seconds)
+{
+    public static SweepSummary Of(SweepResult result, DataSet set) => new(set.Folder, Path.Combine(set.Folder, DataSet.ManifestFile),
+        result.Planned, result.Completed, result.Skipped, result.Taken, result.Failed.Count,
+        result.Failed.Select(f => new SweepFailure(f.Run.File, f.Error)).ToList(), result.Seconds);
+}
+
+/// <summary>A run a sweep could not write, and why.</summary>
+public sealed record SweepFailure(string File, string Error);
+
 /// <summary>
 /// Runs the runs of a <see cref="DataSet"/> that are not complete yet, in parallel on
 /// <c>jobs</c> threads (longest first, so the longest run starts at once and bounds the wall time).

@@ -10,6 +10,18 @@ public static class SimulationBench
     public const double OriginalAt015 = 73e6;
 
     /// <summary>
+    /// <c>pep bench sim</c>: after a short warm-up, updates per second of one run on one thread and of
+    /// <paramref name="jobs"/> runs in parallel, each measured for about <paramref name="seconds"/>.
+    /// </summary>
+    public static SimulationBenchResult Measure(RunParameters p, int jobs, double seconds)
+    {
+        UpdatesPerSecond(p, 1, Math.Min(1.0, seconds / 4)); // JIT and caches
+        double one = UpdatesPerSecond(p, 1, seconds);
+        double all = UpdatesPerSecond(p, jobs, seconds);
+        return new SimulationBenchResult(p.Nx, p.Ny, p.Density, p.Particles, p.Tumble, jobs, Environment.ProcessorCount, seconds, one, all, OriginalAt015);
+    }
+
+    /// <summary>
     /// Runs <paramref name="threads"/> independent simulators of <paramref name="p"/> (seeds 1234, 1235, ...) for
     /// about <paramref name="seconds"/>, started together; returns particle updates per second, all threads together.
     /// </summary>
@@ -55,4 +67,11 @@ public static class SimulationBench
         }
         return frames;
     }
+}
+
+/// <summary>What <c>pep bench sim</c> measured: particle updates per second of one run, and of <see cref="Jobs"/> runs together.</summary>
+public sealed record SimulationBenchResult(int Nx, int Ny, double Density, int Particles, double Tumble, int Jobs, int Cores, double Seconds,
+    double SingleRunUpdatesPerSecond, double ParallelUpdatesPerSecond, double OriginalCUpdatesPerSecond)
+{
+    public double Speedup => ParallelUpdatesPerSecond / SingleRunUpdatesPerSecond;
 }

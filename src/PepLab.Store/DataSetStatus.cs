@@ -145,15 +145,15 @@ public sealed record DataSetStatus
             {
                 ["file"] = f.File, ["error"] = f.Error, ["logs"] = new JsonArray(f.Logs.Select(l => (JsonNode?)l).ToArray()),
             }).ToArray()),
-            ["work_left"] = Durations.JsonNumber(WorkLeft),
-            ["seconds_per_update"] = Durations.JsonNumber(SecondsPerUpdate),
+            ["work_left"] = PepLabJson.Number(WorkLeft),
+            ["seconds_per_update"] = PepLabJson.Number(SecondsPerUpdate),
             ["parallel"] = Parallel,
-            ["eta_seconds"] = Durations.JsonNumber(EtaSeconds),
+            ["eta_seconds"] = PepLabJson.Number(EtaSeconds),
         };
         if (withQueue) json["queue"] = Queue.ToJson();
         return json;
     }
 
     /// <summary>The status as indented JSON (what <c>pep status --json</c> prints for a data set).</summary>
-    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => PepLabJson.Text(ToJsonObject());
 }

@@ -167,24 +167,22 @@ public sealed record DatasetSummary(
         : values.Count <= max ? string.Join(", ", values.Select(show))
         : string.Join(", ", values.Take(max).Select(show)) + $", ... ({values.Count} values)";
 
-    private static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
-
     /// <summary>The summary as indented JSON (what <c>pep dataset info --json</c> prints); NaN and infinities as null.</summary>
-    public string ToJson() => ToJsonObject(this).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => PepLabJson.Text(PepLabJson.Document("dataset-info", ToJsonObject(this)));
 
     private static JsonObject ToJsonObject(DatasetSummary s) => new()
     {
         ["path"] = s.Path,
         ["layouts"] = new JsonArray(s.Layouts.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
         ["runs"] = s.Runs.Count,
-        ["densities"] = new JsonArray(s.Densities.Select(Number).ToArray()),
-        ["tumbles"] = new JsonArray(s.Tumbles.Select(Number).ToArray()),
+        ["densities"] = new JsonArray(s.Densities.Select(PepLabJson.Number).ToArray()),
+        ["tumbles"] = new JsonArray(s.Tumbles.Select(PepLabJson.Number).ToArray()),
         ["lattices"] = new JsonArray(s.Lattices.Select(l => (JsonNode?)new JsonArray(l.Nx, l.Ny)).ToArray()),
         ["frames"] = s.Frames,
         ["bytes"] = s.Bytes,
         ["raw_bytes"] = s.RawBytes,
-        ["bytes_per_frame"] = Number(s.BytesPerFrame),
-        ["compression_ratio"] = Number(s.CompressionRatio),
+        ["bytes_per_frame"] = PepLabJson.Number(s.BytesPerFrame),
+        ["compression_ratio"] = PepLabJson.Number(s.CompressionRatio),
         ["planned_status"] = s.PlannedStatus is { } planned
             ? new JsonObject(planned.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))))
             : null,
@@ -205,7 +203,7 @@ public sealed record DatasetSummary(
             ["interval"] = r.Interval,
             ["bytes"] = r.Bytes,
             ["raw_bytes"] = r.RawBytes,
-            ["compression_ratio"] = Number(r.CompressionRatio),
+            ["compression_ratio"] = PepLabJson.Number(r.CompressionRatio),
         }).ToArray()),
     };
 }

@@ -119,15 +119,7 @@ public sealed record SampleSpec
         return "";
     }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        NumberHandling = JsonNumberHandling.Strict,
-        // Plain '+' and quotes in the provenance's version and command line (the file is meant to be read by people too).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    internal static JsonSerializerOptions Json => PepLabJson.Options;
 }
 
 /// <summary>

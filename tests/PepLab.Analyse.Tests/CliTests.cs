@@ -7,6 +7,10 @@ namespace PepLab.Analyse.Tests;
 /// <summary>The analysis commands end to end, run as the real <c>pep</c> program.</summary>
 public class CliTests
 {
+    /// <summary>The row of <c>pep equilibrate --json</c> for <paramref name="series"/>.</summary>
+    private static JsonElement Row(JsonElement document, string series) =>
+        document.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("series").GetString() == series);
+
     private static (int Code, string Out, string Err) Pep(string workingDirectory, params string[] args) =>
         PepCli.Run(workingDirectory, args);
 
@@ -158,7 +162,7 @@ public class CliTests
         using var json = JsonDocument.Parse(output);
         foreach (var run in new[] { "r1", "r2" })
         {
-            var r = json.RootElement.GetProperty(run);
+            var r = Row(json.RootElement, run);
             Assert.Equal(41, r.GetProperty("t0").GetInt32());
             Assert.Equal(1.0180857181549072, r.GetProperty("g").GetDouble());
             Assert.Equal(157.15768432617188, r.GetProperty("neff").GetDouble());
@@ -188,7 +192,7 @@ public class CliTests
         Assert.Contains("N_eff", output);
         var (code2, output2, _) = Pep(dir.Path, "equilibrate", "sim.h5", "--json", "--stat", "largest");
         Assert.Equal(0, code2);
-        var r = JsonDocument.Parse(output2).RootElement.GetProperty("sim");
+        var r = Row(JsonDocument.Parse(output2).RootElement, "sim");
         Assert.InRange(r.GetProperty("t0").GetInt32(), 0, 38);
         Assert.True(r.GetProperty("g").GetDouble() >= 1);
     }
@@ -215,7 +219,7 @@ public class CliTests
         {
             var (code, output, error) = Pep(dir.Path, "equilibrate", "--csv", "x.csv", "--column", column, "--json");
             Assert.True(code == 0, error);
-            var r = JsonDocument.Parse(output).RootElement.GetProperty(column);
+            var r = Row(JsonDocument.Parse(output).RootElement, column);
             Assert.Equal(0, r.GetProperty("t0").GetInt32());
             Assert.Equal(1.0, r.GetProperty("g").GetDouble());
             Assert.Equal(0, r.GetProperty("mser_t0").GetInt32());
@@ -232,7 +236,7 @@ public class CliTests
         PepLab.Simulate.Recorder.Record(p, dir.File("sim.h5"), cancellation: TestContext.Current.CancellationToken);
         var (code, output, error) = Pep(dir.Path, "equilibrate", "sim.h5", "--json", "--frames", "20:");
         Assert.True(code == 0, error);
-        var r = JsonDocument.Parse(output).RootElement.GetProperty("sim");
+        var r = Row(JsonDocument.Parse(output).RootElement, "sim");
         // The same series through the library: t0 counted in the series, reported in frames of the file.
         using var source = PepLab.Store.FrameSources.Open(dir.File("sim.h5"));
         var run = RunAnalysis.Analyse(source, FrameRange.Parse("20:"));

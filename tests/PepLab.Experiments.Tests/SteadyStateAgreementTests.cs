@@ -34,7 +34,7 @@ public class SteadyStateAgreementTests
 
         (code, var output, error) = Pep.Run("equilibrate data/run.h5 --json -q", dir.Path);
         Assert.True(code == 0, error);
-        int equilibrate = (int)JsonNode.Parse(output)!["run"]!["t0"]!;
+        int equilibrate = (int)JsonNode.Parse(output)!["rows"]!.AsArray().Single(r => (string?)r!["series"] == "run")!["t0"]!;
 
         (code, output, error) = Pep.Run("clusters data/run.h5 --out c.csv --steady -q", dir.Path);
         Assert.True(code == 0, error);

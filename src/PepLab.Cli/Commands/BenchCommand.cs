@@ -1,7 +1,6 @@
 using System.CommandLine;
 using PepLab.Core;
 using PepLab.Simulate;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -28,8 +27,9 @@ internal static class BenchCommand
         var ny = Option("--ny", "Lattice columns.", 128);
         var seconds = Option("--seconds", "Seconds to measure each case.", 5.0);
         var jobs = JobsOption("Parallel runs for the all-cores case");
+        var json = Output.JsonOption();
         var cmd = new Command("sim", "Particle updates per second of the simulator: one run on one core, then --jobs independent runs in parallel.");
-        foreach (var o in new Option[] { density, tumble, nx, ny, seconds, jobs }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { density, tumble, nx, ny, seconds, jobs, json }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("bench sim", () =>
         {
             var p = new RunParameters { Density = r.GetValue(density), Tumble = r.GetValue(tumble), Nx = r.GetValue(nx), Ny = r.GetValue(ny), Interval = 1 }.Validate();
@@ -38,15 +38,18 @@ internal static class BenchCommand
             if (!(secs > 0 && double.IsFinite(secs))) throw new PepLabInputException("--seconds", "must be a positive number");
 
             Console.Error.WriteLine($"bench sim: {p.Nx}x{p.Ny}, density {Num(p.Density)} (N = {p.Particles}), P_t = {Num(p.Tumble)}; warming up...");
-            SimulationBench.UpdatesPerSecond(p, 1, Math.Min(1.0, secs / 4)); // JIT and caches
-            double one = SimulationBench.UpdatesPerSecond(p, 1, secs);
-            double all = SimulationBench.UpdatesPerSecond(p, j, secs);
-
-            var table = new Table().AddColumns("case", "threads", "M updates/s", "per thread", "vs original C (73 M/s)");
-            table.AddRow("single run", "1", $"{one / 1e6:0.0}", $"{one / 1e6:0.0}", $"{one / SimulationBench.OriginalAt015:0.00}x");
-            table.AddRow($"{j} parallel runs", $"{j}", $"{all / 1e6:0.0}", $"{all / j / 1e6:0.0}", $"{all / SimulationBench.OriginalAt015:0.00}x");
-            AnsiConsole.Write(table);
-            Console.WriteLine($"parallel speed-up: {all / one:0.00}x on {j} threads ({Environment.ProcessorCount} cores)");
+            var b = SimulationBench.Measure(p, j, secs);
+            if (r.GetValue(json))
+            {
+                Output.Json("bench-sim", b);
+                return Ok;
+            }
+            double one = b.SingleRunUpdatesPerSecond, all = b.ParallelUpdatesPerSecond;
+            new TextTable("case", "threads", "M updates/s", "per thread", "vs original C (73 M/s)")
+                .Row("single run", "1", $"{one / 1e6:0.0}", $"{one / 1e6:0.0}", $"{one / b.OriginalCUpdatesPerSecond:0.00}x")
+                .Row($"{j} parallel runs", $"{j}", $"{all / 1e6:0.0}", $"{all / j / 1e6:0.0}", $"{all / b.OriginalCUpdatesPerSecond:0.00}x")
+                .Show();
+            Console.WriteLine($"parallel speed-up: {b.Speedup:0.00}x on {j} threads ({b.Cores} cores)");
             return Ok;
         }));
         return cmd;

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using PepLab.Core;
 using PepLab.Store;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -20,29 +18,27 @@ internal static class BenchReadCommand
         cmd.Arguments.Add(file);
         cmd.Options.Add(repeat);
         cmd.Options.Add(block);
+        var json = Output.JsonOption();
+        cmd.Options.Add(json);
         cmd.SetAction(r => Guard("bench read", () =>
         {
             string path = r.GetValue(file)!;
             int passes = r.GetValue(repeat), b = r.GetValue(block);
             if (passes < 1) throw new PepLabInputException("--repeat", "must be at least 1");
             if (b < 1) throw new PepLabInputException("--block", "must be at least 1");
-            var table = new Table().AddColumns("pass", "layout", "frames", "open s", "read s", "total s", "frames/s", "checksum");
-            for (int pass = 1; pass <= passes; pass++)
+            var passList = Enumerable.Range(1, passes).Select(k => ReadBench.Pass(path, b, k)).ToList();
+            if (r.GetValue(json))
             {
-                var clock = Stopwatch.StartNew();
-                using var source = FrameSources.Open(path);
-                double open = clock.Elapsed.TotalSeconds;
-                long checksum = 0;
-                foreach (var (_, _, frame) in source.Frames(block: b))
-                    foreach (byte v in frame.Span) checksum += v;
-                double total = clock.Elapsed.TotalSeconds;
-                string layout = source is LegacyReader legacy ? (legacy.RolledCopies > 0 ? "legacy-rolled" : "legacy") : "peplab";
-                table.AddRow(pass.ToString(CultureInfo.InvariantCulture), layout, source.Count.ToString(CultureInfo.InvariantCulture),
-                    $"{open:0.000}", $"{total - open:0.000}", $"{total:0.000}", $"{source.Count / Math.Max(total - open, 1e-9):N0}",
-                    checksum.ToString(CultureInfo.InvariantCulture));
+                Output.Json("bench-read", new { File = path, Block = b, Passes = passList });
+                return Ok;
             }
+            var table = new TextTable("pass", "layout", "frames", "open s", "read s", "total s", "frames/s", "checksum");
+            foreach (var x in passList)
+                table.Row(x.Pass.ToString(CultureInfo.InvariantCulture), x.Layout, x.Frames.ToString(CultureInfo.InvariantCulture),
+                    $"{x.OpenSeconds:0.000}", $"{x.ReadSeconds:0.000}", $"{x.TotalSeconds:0.000}", $"{x.FramesPerSecond:N0}",
+                    x.Checksum.ToString(CultureInfo.InvariantCulture));
             Console.WriteLine(path);
-            AnsiConsole.Write(table);
+            table.Show();
             return Ok;
         }));
         return cmd;

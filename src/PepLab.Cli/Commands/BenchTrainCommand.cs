@@ -4,7 +4,6 @@ using PepLab.Analyse;
 using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Store;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -26,10 +25,11 @@ internal static class BenchTrainCommand
         var data = PathOption("--data", "Use this data set (folder of *.h5) instead of generating one.");
         var shuffleBuffer = Option("--shuffle-buffer", "Frames held for shuffling.", 2048);
         var device = LearnOptions.Device();
+        var json = Output.JsonOption();
         var normalPriority = Flag("--loader-normal-priority", "Run the loader thread at normal CPU priority (default: lowest, so it never displaces the network's threads).");
         var cmd = new Command("train",
             "Training samples/s: the network alone on one batch, fed by the streaming loader from memory, and from HDF5 on disk; and the loader alone (frames/s on one thread).");
-        foreach (var o in new Option[] { model, layers, nx, ny, batch, threads, frames, seconds, repeat, data, shuffleBuffer, device, normalPriority }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, layers, nx, ny, batch, threads, frames, seconds, repeat, data, shuffleBuffer, device, normalPriority, json }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("bench train", () =>
         {
             double secs = r.GetValue(seconds);
@@ -60,7 +60,10 @@ internal static class BenchTrainCommand
                                         $"{Progress.Human(new DirectoryInfo(dataPath).EnumerateFiles("*.h5", SearchOption.AllDirectories).Sum(f => f.Length))}B on disk; {secs:0} s per case");
                 var results = TrainingBench.Compare(config, set, options, dev, secs, rounds, x => memory[x.Id],
                     k => Console.Error.WriteLine($"bench train: round {k}/{rounds}: loader alone, network alone, from memory, from disk..."), Cancellation);
-                Print(results, config.Name);
+                if (r.GetValue(json))
+                    Output.Json("bench-train", new { Model = config.Name, Nx = rows, Ny = cols, options.BatchSize, Threads = nThreads, Frames = set.TotalFrames,
+                        SecondsPerCase = secs, Rounds = rounds, Cases = TrainingBench.Cases(results) });
+                else Print(results, config.Name);
                 return Ok;
             }
             finally
@@ -74,9 +77,9 @@ internal static class BenchTrainCommand
     /// <summary>The best and median samples/s of each case, and the disk/memory ratio per round.</summary>
     private static void Print(Dictionary<string, List<double>> results, string model)
     {
-        var table = new Table().AddColumns("case", "best samples/s", "median", "note");
-        foreach (var row in TrainingBench.Rows(results, model)) table.AddRow(row);
-        LearnOptions.Show(table);
+        var table = new TextTable("case", "best samples/s", "median", "note");
+        foreach (var row in TrainingBench.Rows(results, model)) table.Row(row);
+        table.Show();
         using var self = Process.GetCurrentProcess();
         Console.WriteLine($"peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MB (the whole data set is also held in memory for the memory case)");
     }

@@ -26,7 +26,7 @@ internal static class ClustersCommand
     public static Command Build()
     {
         var path = PathArgument(required: true);
-        var output = PathOption("--out", "Per-frame CSV to write: " + ClusterTable.Header + ".", "-o");
+        var output = PathOption("--out", "Per-frame CSV to write (- for stdout): " + ClusterTable.Header + ".", "-o");
         var sizes = PathOption("--sizes", "Also write every cluster size: a CSV of run,iteration,size rows (one per cluster per frame).");
         var perCluster = PathOption("--per-cluster", "Also write every cluster of every frame: " + PerClusterTable.Header +
             " (cluster = its label; centre in lattice units, circular mean on the torus). CSV when FILE ends in .csv, Parquet when it ends in .parquet.");
@@ -39,6 +39,7 @@ internal static class ClustersCommand
         var stat = StatOption("used by --steady to find t0");
         var jobs = JobsOption("Files analysed");
         var quiet = QuietOption();
+        var json = Output.JsonOption();
         output.HelpName = "FILE.csv";
         sizes.HelpName = "SIZES.csv";
         perCluster.HelpName = "FILE.csv|FILE.parquet";
@@ -49,7 +50,7 @@ internal static class ClustersCommand
             "number of clusters, mean size N/K, weighted mean size sum(s^2)/sum(s), largest cluster / N, and the global polarisation " +
             "(magnitude of the mean orientation vector).");
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { output, sizes, perCluster, labels, overwrite, frames, steady, stat, jobs, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, sizes, perCluster, labels, overwrite, frames, steady, stat, jobs, quiet, json }) cmd.Options.Add(o);
 
         cmd.SetAction(r => Guard("clusters", () =>
         {
@@ -63,8 +64,10 @@ internal static class ClustersCommand
             };
             string? sizesPath = r.GetValue(sizes);
             table.CheckOutputs(outPath, sizesPath);
-            CheckOutputFile("--out", outPath, replace);
-            if (sizesPath is not null) CheckOutputFile("--sizes", sizesPath, replace);
+            if (r.GetValue(json) && (TextOutput.IsStandardOutput(outPath) || TextOutput.IsStandardOutput(sizesPath)))
+                throw new PepLabInputException("--json", "needs stdout for itself: write the CSV to a file, not -");
+            TextOutput.CheckTarget(outPath, replace, "--out");
+            if (sizesPath is not null) TextOutput.CheckTarget(sizesPath, replace, "--sizes");
             if (table.PerCluster is not null) CheckOutputFile("--per-cluster", table.PerCluster, replace);
             if (table.Labels is not null) CheckOutputFile("--labels", table.Labels, replace);
             var files = DataSet.TrajectoryFiles(r.GetValue(path)!);
@@ -74,11 +77,17 @@ internal static class ClustersCommand
                 long done = 0;
                 return table.Write(files, outPath, sizesPath, n => report(done += n), Cancellation);
             });
-            foreach (var n in table.Notes) Console.WriteLine(n);
-            Console.WriteLine($"wrote {outPath}: {table.Written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
-                              (sizesPath is null ? "" : $"; cluster sizes in {sizesPath}") +
-                              (table.PerCluster is null ? "" : $"; per-cluster table in {table.PerCluster}") +
-                              (table.Labels is null ? "" : $"; labels in {table.Labels}"));
+            if (r.GetValue(json))
+            {
+                Output.Json("clusters", new { Out = outPath, Sizes = sizesPath, table.PerCluster, table.Labels, Frames = table.Written, table.Runs });
+                return Ok;
+            }
+            var messages = Output.Messages(TextOutput.IsStandardOutput(sizesPath) ? sizesPath : outPath);
+            foreach (var n in table.Notes) messages.WriteLine(n);
+            messages.WriteLine($"wrote {TextOutput.Describe(outPath)}: {table.Written} frames of {files.Count} run{(files.Count == 1 ? "" : "s")}" +
+                               (sizesPath is null ? "" : $"; cluster sizes in {TextOutput.Describe(sizesPath)}") +
+                               (table.PerCluster is null ? "" : $"; per-cluster table in {table.PerCluster}") +
+                               (table.Labels is null ? "" : $"; labels in {table.Labels}"));
             return Ok;
         }));
         return cmd;

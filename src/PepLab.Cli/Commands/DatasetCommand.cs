@@ -1,7 +1,6 @@
 using PepLab.Core;
 using System.CommandLine;
 using PepLab.Store;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -19,7 +18,7 @@ internal static class DatasetCommand
     private static Command BuildInfo()
     {
         var path = new Argument<string>("PATH") { Description = "A data set folder (its *.h5 files) or a single trajectory file, of either layout." };
-        var json = Flag("--json", "Print the summary as JSON on stdout instead of tables.");
+        var json = Output.JsonOption();
         var runs = Flag("--runs", "Also list every run (file) in a table.");
         var quiet = QuietOption();
         var cmd = new Command("info",
@@ -49,15 +48,12 @@ internal static class DatasetCommand
 
     private static void Render(DatasetSummary s, bool listRuns)
     {
-        // A terminal's width wraps long file names; output to a file or pipe gets room for a row per line.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (Console.IsOutputRedirected) console.Profile.Width = 240;
-        var table = new Table().Title(Markup.Escape(s.Path)).AddColumns("", "value");
-        foreach (var (name, value) in s.Describe()) table.AddRow(name, Markup.Escape(value));
-        console.Write(table);
+        var table = new TextTable("", "value") { Title = s.Path };
+        foreach (var (name, value) in s.Describe()) table.Row(name, value);
+        table.Show();
         if (!listRuns || s.Runs.Count == 0) return;
-        var runs = new Table().AddColumns(DatasetSummary.RunColumns);
-        foreach (var r in s.Runs) runs.AddRow(DatasetSummary.RunRow(r).Select(Markup.Escape).ToArray());
-        console.Write(runs);
+        var runs = new TextTable(DatasetSummary.RunColumns);
+        foreach (var r in s.Runs) runs.Row(DatasetSummary.RunRow(r).ToArray());
+        runs.Show();
     }
 }

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using PepLab.Analyse;
 using PepLab.Core;
 using PepLab.Store;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -22,8 +20,8 @@ internal static class EquilibrateCommand
         var exact = Flag("--exact", $"Always use the exact method (pymbar's answer), also above {SteadyState.ExactLimit} points where every command uses the fast variant.");
         var fast = Flag("--fast", "Always use the fast variant (FFT autocorrelation, coarse-to-fine search over t0); may differ from pymbar's answer on near-ties or several N_eff peaks.");
         var increasing = Flag("--increasing-lags", "Sum the autocorrelation at lags 1, 2, 4, 7, 11, ... like pymbar's detectEquilibration default (fast=True) instead of at every lag.");
-        var json = Flag("--json", "Print the results as JSON for scripts: {\"SERIES\": {\"t0\": ..., \"g\": ..., \"neff\": ..., ...}, ...}.");
-        var output = PathOption("--out", "Also write the results as CSV: " + SteadyStateTable.CsvHeader + ".", "-o");
+        var json = Output.JsonOption();
+        var output = PathOption("--out", "Also write the results as CSV (- for stdout, instead of the table): " + SteadyStateTable.CsvHeader + ".", "-o");
         var overwrite = OverwriteOption("--out");
         var jobs = JobsOption("Files analysed");
         var quiet = QuietOption();
@@ -51,7 +49,11 @@ internal static class EquilibrateCommand
             if (pathValue is null && csvValue is null) throw new PepLabInputException("PATH", "give a trajectory file or folder, or --csv FILE --column NAME");
             var method = SteadyStateTable.Method(r.GetValue(exact), r.GetValue(fast), r.GetValue(increasing));
             int j = Jobs(r, jobs);
-            if (r.GetValue(output) is { } target) CheckOutputFile("--out", target, r.GetValue(overwrite));
+            if (r.GetValue(output) is { } target)
+            {
+                if (r.GetValue(json) && TextOutput.IsStandardOutput(target)) throw new PepLabInputException("--json", "needs stdout for itself: write the CSV to a file, not -");
+                TextOutput.CheckTarget(target, r.GetValue(overwrite), "--out");
+            }
 
             var inputs = new List<(string Name, double[] Values, long[]? Iterations, int[]? Frames)>();
             var keys = new List<RunKeys?>();
@@ -76,7 +78,7 @@ internal static class EquilibrateCommand
             var table = SteadyStateTable.Compute(inputs, method, keys);
             if (r.GetValue(output) is { } outPath) table.WriteCsv(outPath);
             if (r.GetValue(json)) Console.WriteLine(table.ToJson());
-            else AnsiConsole.Write(Show(table.Rows, method == SteadyStateMethod.Auto ? $"exact up to {SteadyState.ExactLimit} points, fast above" : SteadyStateTable.MethodName(method)));
+            else if (!TextOutput.IsStandardOutput(r.GetValue(output))) Show(table.Rows, method == SteadyStateMethod.Auto ? $"exact up to {SteadyState.ExactLimit} points, fast above" : SteadyStateTable.MethodName(method));
             return Ok;
         }));
         return cmd;
@@ -84,15 +86,14 @@ internal static class EquilibrateCommand
 
     private static bool HasColumn(string csvPath, string name) => Csv.Header(csvPath).Contains(name);
 
-    private static Table Show(IReadOnlyList<SteadyStateRow> rows, string method)
+    private static void Show(IReadOnlyList<SteadyStateRow> rows, string method)
     {
-        var table = new Table().Title($"steady state, {Markup.Escape(method)}")
-            .AddColumns("series", "points", "t0", "iteration", "g", "N_eff", "steady mean", "sd", "MSER t0", "method");
-        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        var table = new TextTable("series", "points", "t0", "iteration", "g", "N_eff", "steady mean", "sd", "MSER t0", "method")
+            { Title = $"steady state, {method}" }.RightAlignFrom(1);
         foreach (var x in rows)
-            table.AddRow(Markup.Escape(x.Series), $"{x.Points}", $"{x.T0}", x.Iteration?.ToString() ?? "-", $"{x.G:0.###}", $"{x.NEff:0.#}",
-                Short(x.Mean), Short(x.Sd), $"{x.MserT0}", Markup.Escape(x.Method));
-        return table;
+            table.Row(x.Series, $"{x.Points}", $"{x.T0}", x.Iteration?.ToString() ?? "-", $"{x.G:0.###}", $"{x.NEff:0.#}",
+                Short(x.Mean), Short(x.Sd), $"{x.MserT0}", x.Method);
+        table.Show();
     }
 
     private static string Short(double x) => x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using PepLab.Core;
 using PepLab.Learn;
 using PepLab.Store;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -20,7 +18,7 @@ internal static class EvaluateCommand
         var replicas = SelectOption("replicas", "replicas (files *_rK.h5), e.g. the replica held out in training");
         var output = PathOption("--out", "Folder for metrics.json, per_tumble.csv, predictions.csv, runs.csv (default: MODEL/eval-DATASETNAME).", "-o");
         var overwrite = OverwriteOption("these files in --out");
-        var json = Flag("--json", "Print the metrics as JSON on stdout instead of tables.");
+        var json = Output.JsonOption();
         var batch = Option("--batch", "Frames per forward pass.", 256);
         var device = LearnOptions.Device();
         var threads = ThreadsOption();
@@ -47,7 +45,7 @@ internal static class EvaluateCommand
             job.Write(folder, predictions, report);
             if (r.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(report, ModelFile.Json));
+                Output.Json("evaluation", report);
                 return Ok;
             }
             var evaluation = report.Evaluation;
@@ -77,10 +75,11 @@ internal static class EvaluateCommand
         var device = LearnOptions.Device();
         var threads = ThreadsOption();
         var quiet = QuietOption();
+        var json = Output.JsonOption();
         var cmd = new Command("predict", "Predict P_t for every frame of trajectory files, and per run from all its frames with a confidence interval.");
         cmd.Arguments.Add(modelArg);
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { output, overwrite, confidence, blocks, batch, device, threads, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, overwrite, confidence, blocks, batch, device, threads, json, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("predict", () =>
         {
             double level = r.GetValue(confidence);
@@ -93,6 +92,11 @@ internal static class EvaluateCommand
             var (predictions, estimates) = Progress.Run(r.GetValue(quiet), "predict", job.TotalFrames, "frames", progress =>
                 job.Predict(level, r.GetValue(blocks), (done, _) => progress(done), Cancellation));
             job.WritePredictions(folder, predictions, estimates);
+            if (r.GetValue(json))
+            {
+                Output.Json("prediction", new PredictionSummary(folder, predictions.Count, estimates));
+                return Ok;
+            }
             PrintRuns(estimates);
             Console.WriteLine($"wrote {folder}: frames.csv ({predictions.Count} frames), runs.csv ({estimates.Count} runs)");
             return Ok;
@@ -102,19 +106,19 @@ internal static class EvaluateCommand
 
     internal static void PrintPerTumble(Evaluation e)
     {
-        var table = new Table().AddColumns("P_t", "frames", "mean", "median", "std", "bias", "median error", "covers");
+        var table = new TextTable("P_t", "frames", "mean", "median", "std", "bias", "median error", "covers");
         foreach (var s in e.PerTumble)
-            table.AddRow(LearnOptions.G(s.Tumble), s.Frames.ToString(), LearnOptions.G(s.Mean), LearnOptions.G(s.Median), LearnOptions.G(s.Std),
+            table.Row(LearnOptions.G(s.Tumble), s.Frames.ToString(), LearnOptions.G(s.Mean), LearnOptions.G(s.Median), LearnOptions.G(s.Std),
                 LearnOptions.G(s.Bias, "+0.0000;-0.0000"), LearnOptions.G(100 * s.MedianRelativeError, "+0.0;-0.0") + "%", s.Covers ? "yes" : "no");
-        LearnOptions.Show(table);
+        table.Show();
     }
 
     internal static void PrintRuns(IReadOnlyList<RunEstimate> runs)
     {
-        var table = new Table().AddColumns("run", "density", "true P_t", "estimate", $"{100 * (runs.FirstOrDefault()?.Confidence ?? 0.95):0}% interval", "frames");
+        var table = new TextTable("run", "density", "true P_t", "estimate", $"{100 * (runs.FirstOrDefault()?.Confidence ?? 0.95):0}% interval", "frames");
         foreach (var x in runs)
-            table.AddRow(Markup.Escape(x.File), LearnOptions.G(x.Density), x.Truth is { } t ? LearnOptions.G(t) : "-", LearnOptions.G(x.Estimate),
+            table.Row(x.File, LearnOptions.G(x.Density), x.Truth is { } t ? LearnOptions.G(t) : "-", LearnOptions.G(x.Estimate),
                 $"{LearnOptions.G(x.Low)} .. {LearnOptions.G(x.High)}", x.Frames.ToString());
-        LearnOptions.Show(table);
+        table.Show();
     }
 }

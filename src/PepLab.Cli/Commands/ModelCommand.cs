@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using PepLab.Core;
 using PepLab.Learn;
-using Spectre.Console;
 using static PepLab.Cli.Cli;
 
 namespace PepLab.Cli.Commands;
@@ -31,9 +30,10 @@ internal static class ModelCommand
         var head = Option("--head", "point or gaussian (two outputs).", "point");
         var nx = Option("--nx", "Lattice rows.", 128);
         var ny = Option("--ny", "Lattice columns.", 128);
+        var json = Output.JsonOption();
         var cmd = new Command("summary", "Each layer's output shape, parameter count and receptive field (Araujo et al. 2019) on an nx x ny input; rejects strides and paddings that do not tile it.");
         cmd.Arguments.Add(folder);
-        foreach (var o in new Option[] { model, layers, encoding, head, nx, ny }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, layers, encoding, head, nx, ny, json }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("model summary", () =>
         {
             ModelConfig config;
@@ -54,20 +54,24 @@ internal static class ModelCommand
                 config = Architectures.Resolve(r.GetValue(model), r.GetValue(layers),
                     r.GetValue(encoding) is { } e ? ModelSettingNames.ParseEncoding(e) : null, null, ModelSettingNames.ParseHead(r.GetValue(head)!));
             }
-            var shapes = config.Shapes(rows, cols);
-            Console.WriteLine($"{config.Name}: {config.Layers}");
-            Console.WriteLine($"input: {config.Channels} x {rows} x {cols} ({ModelSettingNames.Of(config.Encoding)} encoding), target {ModelSettingNames.Of(config.Target)}, head {ModelSettingNames.Of(config.Head)}");
-            var table = new Table().AddColumns("#", "layer", "output", "trainable parameters", "multiply-adds", "receptive field", "jump");
-            foreach (var s in shapes)
-                table.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Text), s.ShapeText,
-                    s.Trainable.ToString("N0", CultureInfo.InvariantCulture),
+            var summary = ModelSummary.Of(config, rows, cols);
+            if (r.GetValue(json))
+            {
+                Output.Json("model-summary", summary);
+                return Ok;
+            }
+            Console.WriteLine($"{summary.Name}: {summary.Layers}");
+            Console.WriteLine($"input: {summary.InputChannels} x {rows} x {cols} ({summary.Encoding} encoding), target {summary.Target}, head {summary.Head}");
+            var table = new TextTable("#", "layer", "output", "trainable parameters", "multiply-adds", "receptive field", "jump");
+            foreach (var s in summary.LayerShapes)
+                table.Row(s.Index.ToString(CultureInfo.InvariantCulture), s.Layer, s.Output,
+                    s.TrainableParameters.ToString("N0", CultureInfo.InvariantCulture),
                     s.MultiplyAdds == 0 ? "" : Progress.Human(s.MultiplyAdds),
                     s.ReceptiveField is { } f ? $"{f} x {f}" : "whole lattice", s.Jump.ToString(CultureInfo.InvariantCulture));
-            LearnOptions.Show(table);
-            long total = shapes.Sum(s => s.Parameters), trainable = shapes.Sum(s => s.Trainable);
-            Console.WriteLine($"parameters: {trainable:N0} trainable ({total:N0} with batch-norm statistics); {Progress.Human(shapes.Sum(s => s.MultiplyAdds))} multiply-adds per frame (forward); " +
-                              $"receptive field before pooling to a vector: {TrainingJob.ReceptiveField(shapes)}; " +
-                              (config.SizeAgnostic ? "size-agnostic (GAP): takes any lattice the strides tile" : $"takes {rows}x{cols} only (FLATTEN)"));
+            table.Show();
+            Console.WriteLine($"parameters: {summary.TrainableParameters:N0} trainable ({summary.Parameters:N0} with batch-norm statistics); {Progress.Human(summary.MultiplyAdds)} multiply-adds per frame (forward); " +
+                              $"receptive field before pooling to a vector: {summary.ReceptiveField}; " +
+                              (summary.SizeAgnostic ? "size-agnostic (GAP): takes any lattice the strides tile" : $"takes {rows}x{cols} only (FLATTEN)"));
             return Ok;
         }));
         return cmd;

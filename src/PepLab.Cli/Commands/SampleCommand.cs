@@ -23,6 +23,7 @@ internal static class SampleCommand
         var level = Option("--compression", "Deflate level 0..9 of the frames.", TrajectoryFormat.DefaultCompressionLevel);
         var quiet = QuietOption();
         var progressFlag = Flag("--progress", "Show progress (the default; overrides --quiet).");
+        var json = Output.JsonOption();
         var slurm = new SlurmFlags("Do not run here: write a SLURM job-array script into DIR/slurm/ and submit it with sbatch; " +
                                    "the same command again submits only the array tasks whose runs are missing.", gpu: false);
         var runsPerTask = Option("--runs-per-task", "Runs per array task (with --slurm or --task).", 1);
@@ -34,7 +35,7 @@ internal static class SampleCommand
             "(128x128, speed 10, 500 warm-up, interval int(1/P_t), 1000 snapshots, five even tumbles).");
         foreach (var o in new Option[] { density, densities, tumbles, odd, replicas }) cmd.Options.Add(o);
         schedule.AddTo(cmd);
-        foreach (var o in new Option[] { output, jobs, level, quiet, progressFlag, runsPerTask, task }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, jobs, level, quiet, progressFlag, json, runsPerTask, task }) cmd.Options.Add(o);
         slurm.AddTo(cmd);
 
         cmd.SetAction(r => Guard("sample", () =>
@@ -75,13 +76,14 @@ internal static class SampleCommand
             double total = (subset is null ? set.Runs : set.Runs.Where(x => subset.Contains(x.Index))).Sum(x => x.Work);
             var result = Progress.Run(quietValue, "sample", total, "upd", report =>
                 Sampler.Run(set, jobCount, subset, p => report(p.WorkDone), Cancellation));
-            if (!quietValue || result.Failed.Count > 0)
+            if (r.GetValue(json)) Output.Json("sample", SweepSummary.Of(result, set));
+            else if (!quietValue || result.Failed.Count > 0)
             {
                 Console.WriteLine($"{result.Completed} runs done, {result.Skipped} already complete, " +
                                   (result.Taken > 0 ? $"{result.Taken} done by another process, " : "") +
                                   $"{result.Failed.Count} failed, in {result.Seconds:0.0} s; manifest: {Path.Combine(set.Folder, DataSet.ManifestFile)}");
-                foreach (var (run, error) in result.Failed) Console.Error.WriteLine($"pep sample: {run.File} failed: {error}");
             }
+            foreach (var (run, error) in result.Failed) Console.Error.WriteLine($"pep sample: {run.File} failed: {error}");
             return result.Failed.Count == 0 ? Ok : Failure;
         }));
         return cmd;

@@ -10,7 +10,7 @@ internal static class StatusCommand
     public static Command Build()
     {
         var folder = new Argument<string>("DIR") { Description = "An experiment folder, a data set folder or a model folder." };
-        var json = Flag("--json", "Print one JSON document (snake_case, a \"kind\" field, unknown numbers as null) instead of the summary.");
+        var json = Output.JsonOption();
         var cmd = new Command("status",
             "How far the work in DIR is: runs and trainings done, running, failed (with the log to read) and missing, " +
             "the SLURM jobs recorded for it with their queue state (when squeue is there), and an estimate of the time left.");

@@ -13,13 +13,6 @@ internal static class LearnOptions
     public static Option<string> Device() => Option("--device", "Where to compute: auto (a CUDA GPU when this build has one, else the CPU), cpu, cuda.", "auto");
 
     public static string G(double x, string format = "G4") => double.IsNaN(x) ? "-" : x.ToString(format, CultureInfo.InvariantCulture);
-
-    /// <summary>Writes a table to stdout; when stdout is a file or pipe, wide enough not to wrap cells.</summary>
-    public static void Show(Spectre.Console.Table table)
-    {
-        if (Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Width < 200) Spectre.Console.AnsiConsole.Profile.Width = 200;
-        Spectre.Console.AnsiConsole.Write(table);
-    }
 }
 
 /// <summary><c>pep train</c>: learn P_t from snapshots.</summary>
@@ -34,7 +27,7 @@ internal static class TrainCommand
         var slurm = new SlurmFlags("Do not train here: submit the training as a SLURM job (script in OUT/slurm/) that resumes from its last checkpoint, " +
                                    "so the same command again continues a job stopped by its time limit.", gpu: true);
         slurm.AddTo(cmd);
-        cmd.SetAction(r => Guard("train", () => slurm.On(r) ? Submit(r, o.Request(r), slurm) : Run(o.Request(r), r.GetValue(o.Quiet))));
+        cmd.SetAction(r => Guard("train", () => slurm.On(r) ? Submit(r, o.Request(r), slurm) : Run(o.Request(r), r.GetValue(o.Quiet), r.GetValue(o.Json))));
         return cmd;
     }
 
@@ -48,7 +41,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Prepares, trains (saying on an interruption what was kept and how to resume), prints the result.</summary>
-    private static int Run(TrainRequest request, bool quiet)
+    private static int Run(TrainRequest request, bool quiet, bool json)
     {
         var log = new JobLog
         {
@@ -60,7 +53,8 @@ internal static class TrainCommand
         var prepared = Prepare(request, log, quiet);
         var result = EpochProgress.Run(quiet, prepared.Options.Epochs, progress =>
             TrainingJob.Execute(prepared, new JobLog { Info = log.Info, Warning = log.Warning, Training = progress }, Cancellation));
-        Print(result);
+        if (json) Output.Json("training", result.Summary());
+        else Print(result);
         return Ok;
     }
 
@@ -145,11 +139,12 @@ internal sealed class TrainCommandOptions
     public readonly Option<string> Device = LearnOptions.Device();
     public readonly Option<int> Threads = ThreadsOption();
     public readonly Option<bool> Quiet = QuietOption();
+    public readonly Option<bool> Json = PepLab.Cli.Output.JsonOption();
 
     public IEnumerable<Option> All =>
     [
         Model, Layers, Encoding, Target, Head, Epochs, Batch, Lr, Loss, HuberDelta, Schedule, Patience, KeepLast, Split, Fraction, Gap, Blocks,
-        HoldOutReplica, Densities, Tumbles, Steady, SteadyJobs, Augment, ShuffleBuffer, Block, Seed, Output, Overwrite, Resume, Device, Threads, Quiet,
+        HoldOutReplica, Densities, Tumbles, Steady, SteadyJobs, Augment, ShuffleBuffer, Block, Seed, Output, Overwrite, Resume, Device, Threads, Quiet, Json,
     ];
 
     /// <summary>The request the parsed options make (each value checked by the library, naming the option).</summary>

@@ -73,12 +73,7 @@ public sealed class SlurmCampaign
     public const string JobsFile = "jobs.json";
     public const string LogsFolder = "logs";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static JsonSerializerOptions Json => PepLabJson.OmitNulls;
 
     /// <param name="folder">The work folder (a data set, a model folder, an experiment).</param>
     /// <param name="options">The user's sbatch options (validated here).</param>
