@@ -86,6 +86,20 @@ public class ScriptOutputTests
         Assert.Equal(2, ScriptOutput.Json(output, "bench-read")["passes"]!.AsArray().Count);
     }
 
+    [Theory]
+    [InlineData("bench sim --nx 32 --ny 32 --seconds 0.2 --jobs 1", "bench-sim")]
+    [InlineData("bench equilibrate --points 200 --seconds 0.2 --no-compare", "bench-equilibrate")]
+    [InlineData("bench clusters --nx 32 --ny 32 --frame-count 10 --seconds 0.2 --no-compare", "bench-clusters")]
+    [InlineData("bench train --nx 16 --ny 16 --frame-count 256 --seconds 0.5 --repeat 1", "bench-train")]
+    public void BenchesPrintOneJsonDocument(string arguments, string kind)
+    {
+        using var dir = new TempDir();
+        var (code, output, error) = PepCli.Run($"{arguments} --json", dir.Path);
+        Assert.True(code == 0, error);
+        var json = ScriptOutput.Json(output, kind);
+        Assert.True(json.Count > 2, output);
+    }
+
     [Fact]
     public void JsonAndStdoutCsvRefuseToShareStdout()
     {
