@@ -32,7 +32,7 @@ internal sealed class SlurmFlags
     public SlurmFlags(string what, bool gpu)
     {
         Slurm = Flag("--slurm", what);
-        Gpus = gpu ? PathOption("--gpus", "GPUs of each training job, sbatch --gpus (e.g. 1 or a100:1; needs --slurm; use --device cuda with a CUDA build).") : null!;
+        Gpus = gpu ? PathOption("--gpus", "GPUs of each training job, sbatch --gpus (e.g. 1 or a100:1; needs --slurm). A CUDA build of PepLab uses them with --device auto, the default.") : null!;
         Gres = gpu ? PathOption("--gres", "Generic resources of each training job, sbatch --gres (e.g. gpu:1; needs --slurm).") : null!;
     }
 
