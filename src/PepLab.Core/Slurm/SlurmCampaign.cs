@@ -226,9 +226,15 @@ public sealed class SlurmCampaign
         return records;
     }
 
-    /// <summary>Refuses when a job recorded for this folder is still queued or running.</summary>
+    /// <summary>
+    /// Refuses, before anything is written, when sbatch is not on this machine or a job recorded for
+    /// this folder is still queued or running.
+    /// </summary>
     public void RefuseWhileQueued()
     {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        if (!path.Any(folder => File.Exists(Path.Combine(folder, "sbatch"))))
+            throw new PepLabInputException("slurm", "sbatch was not found on this machine (use --dry-run to only write the scripts)");
         var known = ReadJobs(Folder);
         if (known.Count == 0) return;
         var queue = SlurmQueue.Read();
