@@ -68,20 +68,7 @@ internal static class ExperimentCommand
                 Console.WriteLine(ExperimentCampaign.RunTask(job, stageName, r.GetValue(task)!.Value, host, jobCount));
                 return Ok;
             }
-            if (onSlurm)
-            {
-                var submission = ExperimentCampaign.Submit(job, text, slurm.Options(r), r.GetValue(slurm.DryRun));
-                var jobsDone = slurm.Report(r, "experiment", submission.Scripts, submission.Commands, submission.Jobs, job.Root);
-                if (!r.GetValue(slurm.Wait) || jobsDone.Count == 0) return Ok;
-                if (ExperimentCampaign.Unfinished(job) is not { } left)
-                {
-                    Console.WriteLine(Path.Combine(job.Root, "report.html"));
-                    return Ok;
-                }
-                Error("experiment", $"the jobs ended with {left} unfinished; read their logs in {Path.Combine(job.Root, SlurmCampaign.FolderName, SlurmCampaign.LogsFolder)} " +
-                                    "(pep status shows what is missing), then submit the same command again");
-                return Failure;
-            }
+            if (onSlurm) return Submit(r, slurm, job, text);
             var (report, results) = Experiment.Run(n, parsed, text, folder, host,
                 r.GetValue(tiny), jobCount, threadCount, overrides);
             host.Info(results.Summary);
@@ -89,5 +76,21 @@ internal static class ExperimentCommand
             return Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The study as SLURM jobs; with --wait, the report's path once they have all ended.</summary>
+    private static int Submit(ParseResult r, SlurmFlags slurm, ExperimentCampaign.Job job, string configText)
+    {
+        var submission = ExperimentCampaign.Submit(job, configText, slurm.Options(r), r.GetValue(slurm.DryRun));
+        var jobs = slurm.Report(r, "experiment", submission.Scripts, submission.Commands, submission.Jobs, job.Root);
+        if (!r.GetValue(slurm.Wait) || jobs.Count == 0) return Ok;
+        if (ExperimentCampaign.Unfinished(job) is not { } left)
+        {
+            Console.WriteLine(Path.Combine(job.Root, "report.html"));
+            return Ok;
+        }
+        Error("experiment", $"the jobs ended with {left} unfinished; read their logs in {Path.Combine(job.Root, SlurmCampaign.FolderName, SlurmCampaign.LogsFolder)} " +
+                            "(pep status shows what is missing), then submit the same command again");
+        return Failure;
     }
 }
