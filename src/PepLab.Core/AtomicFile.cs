@@ -137,22 +137,8 @@ public sealed class AtomicFile : IDisposable
         }
     }
 
-    private static FileStream OpenLocked(string path, string full, string temporary, string subject)
-    {
-        // A conflict lasting a moment is another process's RemoveAbandoned probing the file; a writer
-        // holds its lock for as long as it writes.
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return OpenLockedOnce(path, full, temporary, subject);
-            }
-            catch (OutputBusyException) when (attempt < 25)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
+    private static FileStream OpenLocked(string path, string full, string temporary, string subject) =>
+        ExclusiveOpen.Retrying(() => OpenLockedOnce(path, full, temporary, subject), e => e is OutputBusyException);
 
     private static FileStream OpenLockedOnce(string path, string full, string temporary, string subject)
     {
@@ -280,27 +266,10 @@ public sealed class AtomicFile : IDisposable
     /// The probe is a moment's non-blocking exclusive open, which a writer starting then waits out
     /// (<see cref="Create"/> retries such a conflict). A temporary nobody holds (a killed writer's) is false.
     /// </summary>
-    public static bool IsBeingWritten(string path)
-    {
-        string temporary = TemporaryPathOf(path);
-        try
-        {
-            using var probe = new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.None, 1);
-            return false;
-        }
-        catch (IOException e) when (IsLockConflict(e, temporary))
-        {
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsBeingWritten(string path) => FolderLock.IsHeld(TemporaryPathOf(path));
 
     private static bool IsLockConflict(IOException e, string temporary) =>
-        File.Exists(temporary) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
-        && e.HResult is 11 or 32 or 33 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
+        ExclusiveOpen.IsConflict(e, temporary) && e.HResult is 11 or 32 or 33 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 }
 
 /// <summary>Another live process is writing the same output file.</summary>

@@ -28,25 +28,18 @@ public sealed class FolderLock : IDisposable
     public static FolderLock Acquire(string path, string subject, string what)
     {
         string full = System.IO.Path.GetFullPath(path);
-        for (int attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                return new FolderLock(full, new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-            }
-            catch (IOException e) when (attempt < 25 && File.Exists(full) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
-            {
-                // A conflict lasting a moment is IsHeld probing the file (pep status); a holder keeps it for as long as it works.
-                Thread.Sleep(20);
-            }
-            catch (IOException e) when (File.Exists(full) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
-            {
-                throw new PepLabInputException(subject, $"is in use: another process is {what} (it holds '{System.IO.Path.GetFileName(full)}')");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new PepLabInputException(subject, $"cannot be locked ('{full}'): {e.Message}");
-            }
+            return new FolderLock(full, ExclusiveOpen.Retrying(() => new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None),
+                e => e is IOException io && ExclusiveOpen.IsConflict(io, full)));
+        }
+        catch (IOException e) when (ExclusiveOpen.IsConflict(e, full))
+        {
+            throw new PepLabInputException(subject, $"is in use: another process is {what} (it holds '{System.IO.Path.GetFileName(full)}')");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PepLabInputException(subject, $"cannot be locked ('{full}'): {e.Message}");
         }
     }
 
@@ -61,7 +54,7 @@ public sealed class FolderLock : IDisposable
             using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
             return false;
         }
-        catch (IOException e) when (File.Exists(path) && e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+        catch (IOException e) when (ExclusiveOpen.IsConflict(e, path))
         {
             return true;
         }

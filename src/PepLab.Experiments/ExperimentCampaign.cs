@@ -1,7 +1,6 @@
 using System.Globalization;
 using PepLab.Core;
 using PepLab.Learn;
-using PepLab.Simulate;
 using PepLab.Store;
 
 namespace PepLab.Experiments;
@@ -89,7 +88,7 @@ public static class ExperimentCampaign
             stages.Add(new SlurmStage
             {
                 Name = name,
-                Command = $"{common} --stage {name} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per.ToString(CultureInfo.InvariantCulture)} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"",
+                Command = $"{common} --stage {name} --task {SlurmStage.TaskIndex} --runs-per-task {per.ToString(CultureInfo.InvariantCulture)} --jobs {SlurmStage.Cores}",
                 ArraySize = tasks, Pending = pending,
                 Description = $"experiment {job.Name}: sampling {runs} runs into {folder}, {per} per array task",
             });
@@ -100,7 +99,7 @@ public static class ExperimentCampaign
             stages.Add(new SlurmStage
             {
                 Name = TrainStage,
-                Command = $"{common} --stage {TrainStage} --task \"$SLURM_ARRAY_TASK_ID\" --threads {threads}",
+                Command = $"{common} --stage {TrainStage} --task {SlurmStage.TaskIndex} --threads {threads}",
                 ArraySize = trainings.Count,
                 Pending = Enumerable.Range(0, trainings.Count).Where(i => !TrainingJob.IsFinished(trainings[i].Folder)).ToList(),
                 Cpus = job.Threads, Gpu = true, After = samples,
@@ -110,7 +109,7 @@ public static class ExperimentCampaign
         stages.Add(new SlurmStage
         {
             Name = ReportStage,
-            Command = $"{common} --threads {threads} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"",
+            Command = $"{common} --threads {threads} --jobs {SlurmStage.Cores}",
             Done = allDone && File.Exists(Path.Combine(job.Root, Experiment.ResultsFile)),
             Cpus = job.Threads,
             After = [.. samples, TrainStage],
@@ -142,12 +141,8 @@ public static class ExperimentCampaign
             string folder = ExperimentContext.DataFolder(job.Root, side);
             int per = job.RunsPerTask > 0 ? job.RunsPerTask : job.PerTask(spec.Plan().Count);
             var subset = SlurmArray.RunsOfTask(task, per, spec.Plan().Count);
-            var set = DataSet.CreateOrResume(folder, spec);
-            var result = host.Step("simulate", set.Runs.Where(r => subset.Contains(r.Index)).Sum(r => r.Work), "updates", report =>
-                Sampler.Run(set, Math.Max(1, jobs), subset, p => report(p.WorkDone), host.Cancellation));
-            if (result.Failed.Count > 0)
-                throw new InvalidOperationException($"{result.Failed.Count} run(s) failed, first {result.Failed[0].Run.File}: {result.Failed[0].Error}");
-            return $"task {task}: {result.Completed} run(s) written, {result.Skipped} already complete, into {folder}";
+            var result = StudyStages.Sample(host, folder, spec, jobs, subset);
+            return $"task {task}: {result?.Completed ?? 0} run(s) written, {result?.Skipped ?? subset.Count} already complete, into {folder}";
         }
         if (stage != TrainStage)
             throw new PepLabInputException("stage", $"'{stage}' is not a stage of this experiment " +

@@ -120,7 +120,8 @@ public static class Quickstart
 
         // 1. Data.
         host.Info($"step 1/5: data ({o.Nx}x{o.Ny}, density {Figure.Num(o.Density)}, {tumbles.Length} P_t, {o.Replicas} replicas, {o.Snapshots} snapshots)");
-        var set = StudyStages.Sample(host, dataFolder, spec, jobs);
+        StudyStages.Sample(host, dataFolder, spec, jobs);
+        var set = DataSet.Open(dataFolder);
 
         // 2. Cluster statistics and steady states.
         host.Info("step 2/5: cluster statistics and steady states");

@@ -31,22 +31,26 @@ public sealed record RunSummary
 /// <summary>The building blocks experiments share: sample, analyse, train, evaluate, draw.</summary>
 public static class StudyStages
 {
-    /// <summary>Creates (or resumes) a data set and runs what is missing.</summary>
-    public static DataSet Sample(IExperimentHost host, string folder, SampleSpec spec, int jobs)
+    /// <summary>
+    /// Creates (or resumes) a data set and runs what is missing of it, or of the runs in
+    /// <paramref name="subset"/> only (a SLURM task's share); returns the sweep's result, null when
+    /// nothing was missing.
+    /// </summary>
+    public static SweepResult? Sample(IExperimentHost host, string folder, SampleSpec spec, int jobs, IReadOnlyCollection<int>? subset = null)
     {
         var set = DataSet.CreateOrResume(folder, spec);
-        var todo = set.Runs.Where(r => !(File.Exists(set.PathOf(r)) && set.IsComplete(r))).ToList();
+        var todo = set.Runs.Where(r => (subset is null || subset.Contains(r.Index)) && !(File.Exists(set.PathOf(r)) && set.IsComplete(r))).ToList();
         if (todo.Count == 0)
         {
-            host.Info($"data: {set.Runs.Count} runs already in {folder} (reused)");
-            return set;
+            host.Info($"data: {subset?.Count ?? set.Runs.Count} runs already in {folder} (reused)");
+            return null;
         }
         host.Info($"simulate: {todo.Count} of {set.Runs.Count} runs ({spec.Nx}x{spec.Ny}, {spec.Snapshots} snapshots each) into {folder}");
         var result = host.Step("simulate", todo.Sum(r => r.Work), "updates", report =>
-            Sampler.Run(set, Math.Max(1, jobs), progress: p => report(p.WorkDone), cancellation: host.Cancellation));
+            Sampler.Run(set, Math.Max(1, jobs), subset, p => report(p.WorkDone), host.Cancellation));
         if (result.Failed.Count > 0)
             throw new InvalidOperationException($"{result.Failed.Count} run(s) failed, first {result.Failed[0].Run.File}: {result.Failed[0].Error}");
-        return set;
+        return result;
     }
 
     /// <summary>Cluster statistics of every file and each run's steady-state start.</summary>

@@ -48,7 +48,7 @@ public static class SlurmArray
         return new SlurmStage
         {
             Name = StageName,
-            Command = $"{command} --task \"$SLURM_ARRAY_TASK_ID\" --runs-per-task {per} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"",
+            Command = $"{command} --task {SlurmStage.TaskIndex} --runs-per-task {per} --jobs {SlurmStage.Cores}",
             ArraySize = TaskCount(runs, runsPerTask),
             Pending = existing is null ? Enumerable.Range(0, TaskCount(runs, runsPerTask)).ToList() : PendingTasks(existing, runsPerTask),
             Description = $"sampling {runs} runs into {Path.GetFullPath(folder)}, {per} per array task",

@@ -28,6 +28,12 @@ public sealed record SlurmStage
     public bool Gpu { get; init; }
     /// <summary>Names of earlier stages this one waits for.</summary>
     public IReadOnlyList<string> After { get; init; } = [];
+    /// <summary>The shell word of a task's array index, for <see cref="Command"/>.</summary>
+    public const string TaskIndex = "\"$SLURM_ARRAY_TASK_ID\"";
+
+    /// <summary>The shell word of the cores SLURM gave the job (1 outside SLURM), for <see cref="Command"/>.</summary>
+    public const string Cores = "\"${SLURM_CPUS_PER_TASK:-1}\"";
+
     /// <summary>One line for the person submitting: what this job does.</summary>
     public string Description { get; init; } = "";
 
