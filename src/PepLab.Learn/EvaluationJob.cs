@@ -13,6 +13,8 @@ public sealed record EvaluationDocument
     public required string ModelName { get; init; }
     public required string Dataset { get; init; }
     public required Evaluation Evaluation { get; init; }
+    /// <summary>True when the predictions went through the model's <see cref="BiasMap"/> (<c>--uncalibrated</c> not given, and the model has one).</summary>
+    public bool Calibrated { get; init; }
     /// <summary>Coverage of the 50% and 90% intervals of a gaussian head (null for a point head).</summary>
     public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
 }
@@ -22,7 +24,7 @@ public sealed record PredictionSummary(string Folder, int Frames, IReadOnlyList<
 
 /// <summary>
 /// A trained model scored on trajectories it never saw: <c>pep evaluate</c>, <c>pep predict</c> and the
-/// experiments' scoring, in one place. <see cref="Open"/> loads the model and the runs and checks they
+/// experiments' scoring, in one place. <see cref="Open(string, string, RunFilter?, string, int, bool)"/> loads the model and the runs and checks they
 /// fit (lattice size) before any frame is predicted; <see cref="Evaluate"/> gives the metrics (Pearson r,
 /// R^2, MAE, per-P_t statistics, per-run estimates) and <see cref="Write"/> the files; <see cref="Predict"/>
 /// gives per-frame predictions and per-run estimates with a confidence interval, for runs of any sizes a
@@ -56,18 +58,32 @@ public sealed class EvaluationJob : IDisposable
     /// <summary>
     /// Loads <paramref name="model"/> (a folder or its model.json) on <paramref name="device"/> ("auto", "cpu", "cuda")
     /// and the runs of <paramref name="data"/> that <paramref name="filter"/> keeps; refuses runs whose lattice
-    /// the model does not take. <paramref name="batch"/> frames go through the network at once.
+    /// the model does not take. <paramref name="batch"/> frames go through the network at once;
+    /// <paramref name="uncalibrated"/> drops the model's <see cref="BiasMap"/> (raw output).
     /// </summary>
-    public static EvaluationJob Open(string model, string data, RunFilter? filter = null, string device = "auto", int batch = 256)
+    public static EvaluationJob Open(string model, string data, RunFilter? filter = null, string device = "auto", int batch = 256, bool uncalibrated = false) =>
+        Open(model, device, batch, uncalibrated, () => TrajectorySet.Open(data, filter?.Densities, filter?.Tumbles, replicas: filter?.Replicas), data);
+
+    /// <summary>
+    /// Loads <paramref name="model"/> to score the runs of <paramref name="data"/> as they are (their ids
+    /// kept, e.g. a subset of a data set made with <see cref="TrajectorySet.FromRuns"/>); otherwise as
+    /// the overload that opens a path.
+    /// </summary>
+    public static EvaluationJob Open(string model, TrajectorySet data, string device = "auto", int batch = 256, bool uncalibrated = false) =>
+        Open(model, device, batch, uncalibrated, () => data, data.Root);
+
+    /// <summary>The model loaded first (a bad model is reported before any data is read), then the runs, checked against it.</summary>
+    private static EvaluationJob Open(string model, string device, int batch, bool uncalibrated, Func<TrajectorySet> runs, string subject)
     {
         if (batch < 1) throw new PepLabInputException("batch", $"must be at least 1 (got {batch})");
         var dev = TorchRuntime.ResolveDevice(device);
         var loaded = ModelFile.Load(model, dev);
+        if (uncalibrated) loaded.Network.Bias = null;
         try
         {
-            var set = TrajectorySet.Open(data, filter?.Densities, filter?.Tumbles, replicas: filter?.Replicas);
+            var set = runs();
             foreach (var (nx, ny) in set.Runs.Select(x => (x.Info.Nx, x.Info.Ny)).Distinct())
-                loaded.RequireLattice(nx, ny, data);
+                loaded.RequireLattice(nx, ny, subject);
             return new EvaluationJob(loaded, set, dev, batch);
         }
         catch
@@ -118,6 +134,7 @@ public sealed class EvaluationJob : IDisposable
         var document = new EvaluationDocument
         {
             Model = Model.Folder,
+            Calibrated = Model.Network.Bias is not null,
             ModelName = Model.Document.Name,
             Dataset = Data.Root,
             Evaluation = Metrics.Evaluate(predictions.Truth, predictions.Tumble, predictions.Runs, estimates),

@@ -88,15 +88,39 @@ public sealed record MetricsDocument
     public required double ValWorstMedianRelativeError { get; init; }
 }
 
-/// <summary>How a gaussian head's standard deviation was rescaled after training (see <see cref="Trainer.CalibrateSigma"/>).</summary>
+/// <summary>
+/// What was fitted after training and is applied to every prediction: the map of the output onto the
+/// truth (<see cref="Bias"/>), and a gaussian head's factor of its standard deviation (see
+/// <see cref="Trainer.CalibrateSigma"/>).
+/// </summary>
 public sealed record CalibrationDocument
 {
-    public required double SigmaScale { get; init; }
-    public required int Frames { get; init; }
+    /// <summary>Gaussian head: the factor of the predicted standard deviation; absent: 1.</summary>
+    public double? SigmaScale { get; init; }
+    /// <summary>Training frames <see cref="SigmaScale"/> was fitted on.</summary>
+    public int? Frames { get; init; }
     /// <summary>On those frames, the largest gap between a central interval's coverage and its level (0.1 ... 0.95).</summary>
     public double? LargestMiss { get; init; }
-    public string Method { get; init; } =
+    public string? Method { get; init; }
+    /// <summary>The map of the output onto the truth; absent: the raw output (trained with --calibrate none, or by format version 1).</summary>
+    public BiasDocument? Bias { get; init; }
+
+    public const string SigmaMethod =
         "sigma scaled so that central intervals at levels 0.1-0.95 best match their coverage (minimax) on training frames read as in prediction (eval mode, no augmentation)";
+}
+
+/// <summary>The <see cref="BiasMap"/> of model.json: knots in target space.</summary>
+public sealed record BiasDocument
+{
+    public required IReadOnlyList<double> Raw { get; init; }
+    public required IReadOnlyList<double> Mapped { get; init; }
+    public required int Frames { get; init; }
+    public string Method { get; init; } =
+        "piecewise-linear, monotone: knots at the mean output of each true value on the training frames (eval mode, no augmentation), heights solved so that each value's mean mapped output equals it; slope 1 beyond the outer knots";
+
+    public static BiasDocument Of(BiasMap m) => new() { Raw = m.Raw, Mapped = m.Mapped, Frames = m.Frames };
+
+    public BiasMap ToMap(string subject) => new BiasMap { Raw = Raw, Mapped = Mapped, Frames = Frames }.Validate(subject);
 }
 
 /// <summary>model.json: everything needed to rebuild, reuse and judge a trained model.</summary>
@@ -172,7 +196,9 @@ public sealed class LoadedModel : IDisposable
 public static class ModelFile
 {
     public const string FormatName = "peplab.model";
-    public const int Version = 1;
+    /// <summary>The format written: 2 added calibration.bias; version 1 files are still read (they predict the raw output).</summary>
+    public const int Version = 2;
+    public const int OldestVersion = 1;
     public const string JsonName = "model.json";
     public const string WeightsName = "weights.bin";
 
@@ -225,10 +251,10 @@ public static class ModelFile
             if (format != FormatName)
                 throw new PepLabInputException(json, $"is not a PepLab model (format is {(format is null ? "missing" : $"'{format}'")}, expected '{FormatName}')");
             int version = root.TryGetProperty("format_version", out var v) && v.TryGetInt32(out int vv) ? vv : -1;
-            if (version != Version)
+            if (version < OldestVersion || version > Version)
             {
                 string by = root.TryGetProperty("peplab_version", out var pv) && pv.ValueKind == JsonValueKind.String ? $" (written by PepLab {pv.GetString()})" : "";
-                throw new PepLabInputException(json, $"is a model of format version {version}{by}; this PepLab ({PepLabVersion.Current}) reads version {Version}: retrain it");
+                throw new PepLabInputException(json, $"is a model of format version {version}{by}; this PepLab ({PepLabVersion.Current}) reads versions {OldestVersion} to {Version}: retrain it");
             }
             doc = root.Deserialize<ModelDocument>(Json) ?? throw new JsonException("empty document");
         }
@@ -254,10 +280,16 @@ public static class ModelFile
         }
         network.eval();
         network.SigmaScale = doc.Calibration?.SigmaScale ?? 1;
-        if (!(network.SigmaScale > 0) || !double.IsFinite(network.SigmaScale))
+        try
+        {
+            if (!(network.SigmaScale > 0) || !double.IsFinite(network.SigmaScale))
+                throw new PepLabInputException(json, $"has calibration.sigma_scale {doc.Calibration!.SigmaScale}, which must be a positive number");
+            network.Bias = doc.Calibration?.Bias?.ToMap(json);
+        }
+        catch (PepLabInputException)
         {
             network.Dispose();
-            throw new PepLabInputException(json, $"has calibration.sigma_scale {doc.Calibration!.SigmaScale}, which must be a positive number");
+            throw;
         }
         if (device is not null) network.to(device);
         return new LoadedModel(folder, doc, network);

@@ -76,6 +76,12 @@ public sealed class Network : nn.Module<Tensor, Tensor>
     /// </summary>
     public double SigmaScale { get; set; } = 1;
 
+    /// <summary>
+    /// The map of the output onto the truth fitted after training (<see cref="BiasMap"/>), applied
+    /// to every prediction (and its slope to a gaussian head's standard deviation); null: raw output.
+    /// </summary>
+    public BiasMap? Bias { get; set; }
+
     /// <summary>The lattice the network was built for.</summary>
     public int Nx { get; }
     public int Ny { get; }

@@ -44,6 +44,8 @@ internal static class PyTorchModuleWriter
             TARGET = "{{ModelSettingNames.Of(config.Target)}}"  # the first output is {{(config.Target == TargetTransform.Log ? "ln P_t" : "P_t itself")}}
             HEAD = "{{ModelSettingNames.Of(config.Head)}}"
             SIGMA_SCALE = {{Float(doc.Calibration?.SigmaScale ?? 1)}}  # calibration.sigma_scale of model.json (gaussian head; 1 when absent)
+            BIAS_RAW = [{{Floats(doc.Calibration?.Bias?.Raw)}}]  # calibration.bias of model.json: knots of the map of the output onto the truth (empty: none)
+            BIAS_MAPPED = [{{Floats(doc.Calibration?.Bias?.Mapped)}}]
             LOG_VAR_LIMIT = {{Float(Trainer.LogVarLimit)}}  # the log variance is clamped to [-12, 12] before sigma = exp(log_var / 2)
             LATTICE = ({{doc.Input.Nx}}, {{doc.Input.Ny}})  # (rows, columns) of the training frames
             SIZE_AGNOSTIC = {{(doc.Input.SizeAgnostic ? "True" : "False")}}
@@ -66,6 +68,27 @@ internal static class PyTorchModuleWriter
         py.Append(Helpers(plan));
         py.Append(NetworkClass(plan, config));
         py.Append($$""""
+
+
+            def calibrate(target):
+                """(mapped, slope): the first output mapped onto the truth as PepLab maps it (calibration.bias of
+                model.json; the identity when absent): linear between the knots BIAS_RAW -> BIAS_MAPPED, shifted by
+                the outer knot's offset beyond them. slope multiplies a gaussian head's sigma."""
+                ones = torch.ones_like(target)
+                if not BIAS_RAW:
+                    return target, ones
+                raw = torch.tensor(BIAS_RAW, dtype=target.dtype)
+                mapped = torch.tensor(BIAS_MAPPED, dtype=target.dtype)
+                below, above = target <= raw[0], target >= raw[-1]
+                outside = torch.where(below, target + (mapped[0] - raw[0]), target + (mapped[-1] - raw[-1]))
+                if len(BIAS_RAW) == 1:
+                    return outside, ones
+                hi = torch.searchsorted(raw, target.contiguous()).clamp(1, len(BIAS_RAW) - 1)
+                lo = hi - 1
+                slope = (mapped[hi] - mapped[lo]) / (raw[hi] - raw[lo])
+                inside = mapped[lo] + slope * (target - raw[lo])
+                edge = below | above
+                return torch.where(edge, outside, inside), torch.where(edge, ones, slope)
 
 
             def load(path=STATE_DICT, device="cpu"):
@@ -250,13 +273,13 @@ internal static class PyTorchModuleWriter
                         raise ValueError(f"frames are {tuple(x.shape[2:])}; this model takes {LATTICE} only")
                     self.eval()
                     out = self(x.to(next(self.parameters()).device)).double().cpu()
-                    target = out[:, 0]
+                    target, slope = calibrate(out[:, 0])
                     p_t = {{toP}}
 
             """");
         text.Append(gaussian
             ? """
-                      sigma = SIGMA_SCALE * torch.exp(0.5 * out[:, 1].clamp(-LOG_VAR_LIMIT, LOG_VAR_LIMIT))
+                      sigma = slope * SIGMA_SCALE * torch.exp(0.5 * out[:, 1].clamp(-LOG_VAR_LIMIT, LOG_VAR_LIMIT))
                       return p_t, sigma
 
               """
@@ -266,6 +289,9 @@ internal static class PyTorchModuleWriter
               """);
         return text.ToString();
     }
+
+    /// <summary>Numbers as a Python list's items (round-trip precision).</summary>
+    private static string Floats(IReadOnlyList<double>? xs) => xs is null ? "" : string.Join(", ", xs.Select(Float));
 
     /// <summary>The module of one layer (null if it has none) and its line in forward.</summary>
     private static (string? Module, string Line) Layer(PyTorchLayer p)

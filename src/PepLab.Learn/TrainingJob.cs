@@ -42,6 +42,8 @@ public sealed record TrainRequest
     public Schedule? Schedule { get; init; }
     public int? Patience { get; init; }
     public bool RestoreBest { get; init; } = true;
+    /// <summary>Fit a <see cref="BiasMap"/> on the training frames after training (<c>--calibrate bias</c>, the default).</summary>
+    public bool CalibrateBias { get; init; } = true;
     public SplitOptions Split { get; init; } = new();
     public ValueFilter? Densities { get; init; }
     public ValueFilter? Tumbles { get; init; }
@@ -123,6 +125,7 @@ public static class TrainingJob
             Schedule = r.Schedule ?? recipe.Schedule,
             Patience = r.Patience ?? recipe.Patience,
             RestoreBest = r.RestoreBest,
+            CalibrateBias = r.CalibrateBias,
             Seed = r.Seed,
             ShuffleBuffer = r.ShuffleBuffer,
             BlockFrames = r.BlockFrames,
@@ -333,8 +336,10 @@ public static class TrainingJob
             ["schedule"] = TrainOptions.Name(o.Schedule),
             ["patience"] = o.Patience is { } patience ? I(patience) : "none",
             ["keep_best"] = o.RestoreBest ? "yes" : "no",
+            ["calibrate"] = TrainOptions.CalibrationName(o.CalibrateBias),
             ["split"] = $"{r.Split.Kind.ToString().ToLowerInvariant()} fraction {N(r.Split.Fraction)} gap {I(r.Split.Gap)} blocks {I(r.Split.Blocks)} " +
-                        $"hold-out {(r.Split.HoldOutReplica is { } h ? I(h) : "none")} seed {r.Split.Seed}",
+                        $"hold-out {(r.Split.HoldOutReplica is { } h ? I(h) : "none")} seed {r.Split.Seed}" +
+                        (r.Split.SetAside.Count > 0 ? $" set-aside {string.Join(",", r.Split.SetAside)}" : ""),
             ["densities"] = r.Densities?.Text ?? "all",
             ["tumbles"] = r.Tumbles?.Text ?? "all",
             ["augment"] = Augmentation.Name(r.Augment ?? Recipe.For(p.Config.Name).Augment),
@@ -364,6 +369,9 @@ public static class TrainingJob
             LearnFiles.WriteHistory(history, end.State.History);
         }
         var outcome = Trainer.Train(network, p.Train, p.Validation, p.Options, p.Device, progress, cancellation, resume, Save);
+        if (outcome.Bias is { } bias)
+            log.Info($"calibration: the output mapped onto the truth at {bias.Raw.Count} knot(s), fitted on {bias.Frames} training frames " +
+                     $"(largest shift {bias.Raw.Select((x, i) => Math.Abs(bias.Mapped[i] - x)).Max().ToString("0.####", CultureInfo.InvariantCulture)} in target units)");
         if (outcome.Calibration is { } calibration)
             log.Info($"calibration: the gaussian head's sigma scaled by {calibration.Scale.ToString("0.###", CultureInfo.InvariantCulture)} " +
                      $"(fitted on {calibration.Frames} training frames read as in prediction; there, every interval from 10% to 95% " +
@@ -403,7 +411,8 @@ public static class TrainingJob
         var validation = Trainer.Predict(model.Network, p.Validation, p.Device, Math.Max(p.Options.BatchSize, 128), p.Options.Open);
         var outcome = new TrainingOutcome
         {
-            Calibration = doc.Calibration is { } c ? new SigmaCalibration(c.SigmaScale, c.Frames, c.LargestMiss ?? double.NaN) : null,
+            Calibration = doc.Calibration is { SigmaScale: { } scale } c ? new SigmaCalibration(scale, c.Frames ?? 0, c.LargestMiss ?? double.NaN) : null,
+            Bias = model.Network.Bias,
             History = history,
             BestEpoch = training.BestEpoch,
             StoppedEarly = training.StoppedEarly,
@@ -411,6 +420,21 @@ public static class TrainingJob
             Seconds = training.Seconds,
         };
         return new TrainResult(p.Folder, doc, outcome, Evaluate(p, validation, p.Data.Runs.ToDictionary(x => x.Id)));
+    }
+
+    /// <summary>The calibration section of model.json; null when nothing was fitted.</summary>
+    private static CalibrationDocument? CalibrationOf(TrainingOutcome outcome)
+    {
+        if (outcome.Calibration is null && outcome.Bias is null) return null;
+        var c = outcome.Calibration;
+        return new CalibrationDocument
+        {
+            SigmaScale = c?.Scale,
+            Frames = c?.Frames,
+            LargestMiss = c is not null && double.IsFinite(c.Miss) ? c.Miss : null,
+            Method = c is null ? null : CalibrationDocument.SigmaMethod,
+            Bias = outcome.Bias is { } b ? BiasDocument.Of(b) : null,
+        };
     }
 
     /// <summary>model.json of a trained network (the weights' hash is filled in when they are saved).</summary>
@@ -428,7 +452,7 @@ public static class TrainingJob
             Target = ModelSettingNames.Of(config.Target),
             Head = ModelSettingNames.Of(config.Head),
             Input = new InputDocument { Nx = p.Nx, Ny = p.Ny, SizeAgnostic = config.SizeAgnostic },
-            Calibration = outcome.Calibration is { } c ? new CalibrationDocument { SigmaScale = c.Scale, Frames = c.Frames, LargestMiss = double.IsFinite(c.Miss) ? c.Miss : null } : null,
+            Calibration = CalibrationOf(outcome),
             Parameters = p.Shapes.Sum(s => s.Trainable),
             Weights = new WeightsDocument { File = ModelFile.WeightsName, Sha256 = "", Bytes = 0 },
             Training = TrainingDocumentOf(p, settings, outcome, runsById),

@@ -113,7 +113,7 @@ public class CliTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         Assert.Single(error.Trim().Split('\n'));
 
         string json = Path.Combine(dir.File("m16"), "model.json");
-        File.WriteAllText(json, File.ReadAllText(json).Replace("\"format_version\": 1", "\"format_version\": 7"));
+        File.WriteAllText(json, File.ReadAllText(json).Replace($"\"format_version\": {ModelFile.Version}", "\"format_version\": 7"));
         (code, _, error) = Pep.Run($"predict \"{dir.File("m16")}\" \"{data16}\" --quiet");
         Assert.Equal(2, code);
         Assert.Contains("format version 7", error);

@@ -109,9 +109,9 @@ public class TrainingTests(TrainedTiny tiny) : IClassFixture<TrainedTiny>
         string json = Path.Combine(dir.Path, ModelFile.JsonName);
         string original = File.ReadAllText(json);
 
-        File.WriteAllText(json, original.Replace("\"format_version\": 1", "\"format_version\": 2"));
+        File.WriteAllText(json, original.Replace($"\"format_version\": {ModelFile.Version}", "\"format_version\": 3"));
         var e = Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path));
-        Assert.Contains("format version 2", e.Message);
+        Assert.Contains("format version 3", e.Message);
 
         File.WriteAllText(json, original.Replace("peplab.model", "something.else"));
         Assert.Contains("not a PepLab model", Assert.Throws<PepLabInputException>(() => ModelFile.Load(dir.Path)).Message);

@@ -20,13 +20,14 @@ internal static class EvaluateCommand
         var overwrite = OverwriteOption("these files in --out");
         var json = Output.JsonOption();
         var batch = Option("--batch", "Frames per forward pass.", 256);
+        var uncalibrated = LearnOptions.Uncalibrated();
         var device = LearnOptions.Device();
         var threads = ThreadsOption();
         var quiet = QuietOption();
         var cmd = new Command("evaluate", "Score a model on a data set: Pearson r, R^2, MAE, per-P_t mean/median/std/bias, the seed's overlap ratio, per-run estimates.");
         cmd.Arguments.Add(modelArg);
         cmd.Arguments.Add(dataset);
-        foreach (var o in new Option[] { densities, tumbles, replicas, output, overwrite, json, batch, device, threads, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { densities, tumbles, replicas, output, overwrite, json, batch, uncalibrated, device, threads, quiet }) cmd.Options.Add(o);
         var slurm = new SlurmFlags("Do not evaluate here: submit the evaluation as a SLURM job (script in OUT/slurm/).", gpu: true);
         slurm.AddTo(cmd);
         cmd.SetAction(r => Guard("evaluate", () =>
@@ -35,7 +36,7 @@ internal static class EvaluateCommand
             if (r.GetValue(batch) < 1) throw new PepLabInputException("--batch", $"must be at least 1 (got {r.GetValue(batch)})");
             string dataPath = r.GetValue(dataset)!;
             var filter = new RunFilter(Select(r, densities), Select(r, tumbles), Select(r, replicas));
-            using var job = EvaluationJob.Open(r.GetValue(modelArg)!, dataPath, filter, r.GetValue(device)!, r.GetValue(batch));
+            using var job = EvaluationJob.Open(r.GetValue(modelArg)!, dataPath, filter, r.GetValue(device)!, r.GetValue(batch), r.GetValue(uncalibrated));
             string folder = CheckOutputFolder("--out", r.GetValue(output) ?? EvaluationJob.DefaultFolder(job.Model.Folder, dataPath), r.GetValue(overwrite), EvaluationJob.Files);
             if (slurm.On(r))
                 return slurm.SubmitOne(r, "evaluate", folder, Given(r, output) ? [] : ["--out", folder], command => job.SlurmStage(folder, command),
@@ -72,6 +73,7 @@ internal static class EvaluateCommand
         var confidence = Option("--confidence", "Confidence level of the per-run interval.", 0.95);
         var blocks = Option("--ci-blocks", "Time blocks per run whose means give the interval (frames of a run are correlated).", 10);
         var batch = Option("--batch", "Frames per forward pass.", 256);
+        var uncalibrated = LearnOptions.Uncalibrated();
         var device = LearnOptions.Device();
         var threads = ThreadsOption();
         var quiet = QuietOption();
@@ -79,7 +81,7 @@ internal static class EvaluateCommand
         var cmd = new Command("predict", "Predict P_t for every frame of trajectory files, and per run from all its frames with a confidence interval.");
         cmd.Arguments.Add(modelArg);
         cmd.Arguments.Add(path);
-        foreach (var o in new Option[] { output, overwrite, confidence, blocks, batch, device, threads, json, quiet }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, overwrite, confidence, blocks, batch, uncalibrated, device, threads, json, quiet }) cmd.Options.Add(o);
         cmd.SetAction(r => Guard("predict", () =>
         {
             double level = r.GetValue(confidence);
@@ -88,7 +90,7 @@ internal static class EvaluateCommand
             if (r.GetValue(batch) < 1) throw new PepLabInputException("--batch", "must be at least 1");
             TorchRuntime.SetThreads(Threads(r, threads));
             string folder = CheckOutputFolder("--out", r.GetValue(output) ?? "predictions", r.GetValue(overwrite), EvaluationJob.PredictionFiles);
-            using var job = EvaluationJob.Open(r.GetValue(modelArg)!, r.GetValue(path)!, null, r.GetValue(device)!, r.GetValue(batch));
+            using var job = EvaluationJob.Open(r.GetValue(modelArg)!, r.GetValue(path)!, null, r.GetValue(device)!, r.GetValue(batch), r.GetValue(uncalibrated));
             var (predictions, estimates) = Progress.Run(r.GetValue(quiet), "predict", job.TotalFrames, "frames", progress =>
                 job.Predict(level, r.GetValue(blocks), (done, _) => progress(done), Cancellation));
             job.WritePredictions(folder, predictions, estimates);
@@ -109,7 +111,7 @@ internal static class EvaluateCommand
         var table = new TextTable("P_t", "frames", "mean", "median", "std", "bias", "median error", "covers");
         foreach (var s in e.PerTumble)
             table.Row(LearnOptions.G(s.Tumble), s.Frames.ToString(), LearnOptions.G(s.Mean), LearnOptions.G(s.Median), LearnOptions.G(s.Std),
-                LearnOptions.G(s.Bias, "+0.0000;-0.0000"), LearnOptions.G(100 * s.MedianRelativeError, "+0.0;-0.0") + "%", s.Covers ? "yes" : "no");
+                LearnOptions.G(Math.Round(s.Bias, 4) + 0.0, "+0.0000;-0.0000"), LearnOptions.G(Math.Round(100 * s.MedianRelativeError, 1) + 0.0, "+0.0;-0.0") + "%", s.Covers ? "yes" : "no");
         table.Show();
     }
 

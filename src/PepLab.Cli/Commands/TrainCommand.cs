@@ -12,6 +12,9 @@ internal static class LearnOptions
 {
     public static Option<string> Device() => Option("--device", "Where to compute: auto (a CUDA GPU when this build has one, else the CPU), cpu, cuda.", "auto");
 
+    public static Option<bool> Uncalibrated() => Flag("--uncalibrated",
+        "Use the network's raw output, without the map onto the truth fitted after training (model.json's calibration.bias; see 'pep train --calibrate'). A gaussian head's sigma scale still applies.");
+
     public static string G(double x, string format = "G4") => double.IsNaN(x) ? "-" : x.ToString(format, CultureInfo.InvariantCulture);
 }
 
@@ -120,6 +123,7 @@ internal sealed class TrainCommandOptions
     public readonly Option<string?> Schedule = PathOption("--schedule", "Learning-rate schedule: none, cosine (decay to 1% at the end), plateau (halve after 2 epochs without improvement). Default: the model's recipe.");
     public readonly Option<int?> Patience = OptionalOption<int>("--patience", "Stop early after this many epochs without a lower validation loss (default: run every epoch).");
     public readonly Option<bool> KeepLast = Flag("--keep-last", "Keep the last epoch's weights instead of the epoch with the lowest validation loss.");
+    public readonly Option<string> Calibrate = Option("--calibrate", "After training, fit a map of the output onto the truth on the training frames (read as in prediction), so that each P_t's mean prediction is unbiased (bias: the default; it makes per-run estimates, which pool many frames, several times more accurate), or keep the raw output (none). Saved in model.json and applied by predict and evaluate.", "bias");
     public readonly Option<string> Split = Option("--split", "Validation frames: trajectory (whole runs/replicas held out; a single-run group is split in time), time (last part of each run, after a gap), random (the seed's; leaks, with a warning).", "trajectory");
     public readonly Option<double> Fraction = Option("--val-fraction", "Share of the data for validation.", 0.2);
     public readonly Option<int> Gap = Option("--gap", "Frames dropped between training and validation frames of one run (time splits).", 50);
@@ -143,7 +147,7 @@ internal sealed class TrainCommandOptions
 
     public IEnumerable<Option> All =>
     [
-        Model, Layers, Encoding, Target, Head, Epochs, Batch, Lr, Loss, HuberDelta, Schedule, Patience, KeepLast, Split, Fraction, Gap, Blocks,
+        Model, Layers, Encoding, Target, Head, Epochs, Batch, Lr, Loss, HuberDelta, Schedule, Patience, KeepLast, Calibrate, Split, Fraction, Gap, Blocks,
         HoldOutReplica, Densities, Tumbles, Steady, SteadyJobs, Augment, ShuffleBuffer, Block, Seed, Output, Overwrite, Resume, Device, Threads, Quiet, Json,
     ];
 
@@ -168,6 +172,7 @@ internal sealed class TrainCommandOptions
             Schedule = r.GetValue(Schedule) is { } s ? TrainOptions.ParseSchedule(s) : null,
             Patience = r.GetValue(Patience),
             RestoreBest = !r.GetValue(KeepLast),
+            CalibrateBias = TrainOptions.ParseCalibration(r.GetValue(Calibrate)!),
             Split = new SplitOptions
             {
                 Kind = SplitOptions.ParseKind(r.GetValue(Split)!),
