@@ -112,7 +112,7 @@ internal sealed class SteadyExperiment : ComparisonExperiment
 
     protected override FrameSet ScoringFrames(ExperimentContext ctx, TrajectorySet data, ReportDocument doc)
     {
-        var heldOut = TrajectorySet.FromRuns(data.Root, data.Runs.Where(r => r.Replica == ctx.Config.Train.HoldOutReplica));
+        var heldOut = TrajectorySet.FromRuns(data.Root, data.Runs.Where(r => r.Replica is { } replica && ctx.Config.Train.HoldOutReplicas.Contains(replica)));
         long done = 0;
         var starts = ctx.Host.Step("steady state of the held-out runs", heldOut.TotalFrames, "frames", report =>
             SteadyStart.Find(heldOut, ctx.Jobs, framesDone: n => report(Interlocked.Add(ref done, n)), cancellation: ctx.Host.Cancellation));

@@ -26,6 +26,8 @@ public sealed record Score
     public required double MaeLog { get; init; }
     /// <summary>Mean |ln estimate - ln true| over runs (each run's estimate from all its frames).</summary>
     public required double RunMaeLog { get; init; }
+    /// <summary>The largest |median predicted / true - 1| over the P_t values (the seed's per-P_t criterion).</summary>
+    public double WorstMedianError { get; init; }
     public double TrainSeconds { get; init; }
     /// <summary>Peak working set of the process so far, in MiB.</summary>
     [System.Text.Json.Serialization.JsonPropertyName("peak_memory_mib")]
@@ -125,7 +127,7 @@ public static class Experiment
         }
         doc.Heading("Files");
         doc.Bullets([$"{ResultsFile}: every score of this report.", $"{ConfigFile}: the config used; {RerunFile}: the command that reruns it.",
-            "data*/: the trajectories; models/: the trained models with their held-out predictions.csv."]);
+            "data*/: the trajectories; models/: the trained models, each with its scoring of the held-out replicas in eval-heldout/ (predictions.csv, per_tumble.csv, runs.csv, metrics.json)."]);
         doc.Heading("Rerun");
         doc.Code($"pep experiment {name} --config {ConfigFile} --out .{RerunOptions(tiny, overrides)}");
         var results = new ExperimentResults
@@ -205,6 +207,11 @@ public static class Experiment
         }
     }
 
+    /// <summary>Replica numbers as text: "1", "1 and 2", "1, 2 and 3".</summary>
+    internal static string Replicas(IReadOnlyList<int> replicas) =>
+        replicas.Count == 1 ? replicas[0].ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : $"{string.Join(", ", replicas.Take(replicas.Count - 1))} and {replicas[^1]}";
+
     private static IEnumerable<string> SetupLines(ExperimentConfig c, bool tiny, ExperimentOverrides? overrides)
     {
         var d = c.Data;
@@ -212,7 +219,7 @@ public static class Experiment
         yield return $"Data: lattice {sizes}, densities {string.Join(", ", d.Densities.Select(Figure.Num))}, Pₜ = {string.Join(", ", d.Tumbles.Select(Figure.Num))}, " +
                      $"{d.Replicas} replicas, {d.Snapshots} snapshots per run after {d.Warmup} warm-up iterations.";
         yield return $"Model {c.Train.Model}, {(c.Train.Epochs is { } e ? $"{e} epoch(s)" : "its recipe's epochs")}, head {c.Train.Head}; " +
-                     $"scored on replica {c.Train.HoldOutReplica}, whose runs are never trained on; seeds {string.Join(", ", c.Seeds)}.";
+                     $"scored on replica {Replicas(c.Train.HoldOutReplicas)}, whose runs are never trained or validated on (validation uses the last part of each training run); seeds {string.Join(", ", c.Seeds)}.";
         yield return "Scores: Pearson r of ln(predicted) against ln(true Pₜ) over single frames (primary), Pearson r on Pₜ, mean |ln error| per frame and per run (a run's estimate pools all its frames).";
         if (tiny) yield return "Tiny version (--tiny): a seconds-long smoke run; its numbers say nothing about the question.";
         if (overrides is { IsEmpty: false })

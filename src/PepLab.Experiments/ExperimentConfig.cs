@@ -26,11 +26,15 @@ public sealed record TrainConfig
     public string Model { get; init; } = "peplab";
     public int? Epochs { get; init; }
     public int? Batch { get; init; }
-    public string Augment { get; init; } = "none";
+    /// <summary>Augmentation; null: the model's recipe, as <c>pep train</c> (d4 for peplab).</summary>
+    public string? Augment { get; init; }
     public bool Steady { get; init; }
     public string Head { get; init; } = "point";
-    /// <summary>Replica held out for scoring (all its runs).</summary>
-    public int HoldOutReplica { get; init; } = 1;
+    /// <summary>
+    /// Replicas held out for scoring (all their runs): never trained or validated on. The model
+    /// validates (and fits its calibration) on the last part of each training run instead.
+    /// </summary>
+    public IReadOnlyList<int> HoldOutReplicas { get; init; } = [1];
     /// <summary>Lattice side trained on (lattice-size).</summary>
     public int? TrainSize { get; init; }
 }
@@ -169,7 +173,7 @@ public sealed record ExperimentConfig
             Augment = r.String(t, prefix, "augment") ?? defaults.Augment,
             Steady = r.Bool(t, prefix, "steady") ?? defaults.Steady,
             Head = r.String(t, prefix, "head") ?? defaults.Head,
-            HoldOutReplica = r.Int(t, prefix, "hold_out_replica") ?? defaults.HoldOutReplica,
+            HoldOutReplicas = r.IntOrIntArray(t, prefix, "hold_out_replica") ?? defaults.HoldOutReplicas,
             TrainSize = r.Int(t, prefix, "train_size") ?? defaults.TrainSize,
         };
     }
@@ -216,10 +220,13 @@ public sealed record ExperimentConfig
         {
             if (t.Epochs is < 1) throw Bad(prefix + "epochs", "must be at least 1");
             if (t.Batch is < 1) throw Bad(prefix + "batch", "must be at least 1");
-            if (t.HoldOutReplica < 0 || t.HoldOutReplica >= Data.Replicas) throw Bad(prefix + "hold_out_replica", $"must be a replica 0..{Data.Replicas - 1}");
+            if (t.HoldOutReplicas.Count == 0 || t.HoldOutReplicas.Any(h => h < 0 || h >= Data.Replicas))
+                throw Bad(prefix + "hold_out_replica", $"must be a replica 0..{Data.Replicas - 1}, or a list of them");
+            if (t.HoldOutReplicas.Distinct().Count() >= Data.Replicas)
+                throw Bad(prefix + "hold_out_replica", $"holds out every replica of {Data.Replicas}: at least one must be left to train on");
             try
             {
-                Learn.Augmentation.Parse(t.Augment);
+                if (t.Augment is not null) Learn.Augmentation.Parse(t.Augment);
                 Learn.ModelSettingNames.ParseHead(t.Head);
             }
             catch (PepLabInputException e) when (KeyFor(e.Subject, prefix) is { } key)
@@ -279,8 +286,8 @@ public sealed record ExperimentConfig
                 Snapshots = 24,
                 Warmup = 50,
             },
-            Train = Train with { Epochs = 1, TrainSize = Train.TrainSize is null ? null : sizes.Count > 0 ? sizes[^1] : null, HoldOutReplica = Math.Min(Train.HoldOutReplica, 1) },
-            Settings = Settings.Select(s => s with { Train = s.Train with { Epochs = 1, HoldOutReplica = Math.Min(s.Train.HoldOutReplica, 1) } }).ToList(),
+            Train = Train with { Epochs = 1, TrainSize = Train.TrainSize is null ? null : sizes.Count > 0 ? sizes[^1] : null, HoldOutReplicas = [1] },
+            Settings = Settings.Select(s => s with { Train = s.Train with { Epochs = 1, HoldOutReplicas = [1] } }).ToList(),
         };
     }
 
@@ -293,9 +300,10 @@ public sealed record ExperimentConfig
         if (overrides.Densities is { } ds && (ds.Count == 0 || ds.Any(x => !(x > 0 && x < 1))))
             throw new PepLabInputException("densities", "must be a non-empty list of values in (0, 1)");
         if (overrides.Snapshots is < 8) throw new PepLabInputException("snapshots", $"must be at least 8 (got {overrides.Snapshots})");
-        int heldOut = Settings.Select(s => s.Train.HoldOutReplica).Append(Train.HoldOutReplica).Max();
-        if (overrides.Replicas is { } n && (n < 2 || n <= heldOut))
-            throw new PepLabInputException("replicas", $"must be at least {Math.Max(2, heldOut + 1)}: replica {heldOut} is held out for scoring (got {n})");
+        int heldOut = Settings.Select(s => s.Train.HoldOutReplicas.Max()).Append(Train.HoldOutReplicas.Max()).Max();
+        int least = Math.Max(heldOut + 1, Settings.Select(s => s.Train.HoldOutReplicas.Count).Append(Train.HoldOutReplicas.Count).Max() + 1);
+        if (overrides.Replicas is { } n && n < least)
+            throw new PepLabInputException("replicas", $"must be at least {least}: replica {heldOut} is held out for scoring and one must be left to train on (got {n})");
         return (this with
         {
             Data = Data with
@@ -333,6 +341,10 @@ public sealed record ExperimentConfig
             if (v is long l and >= int.MinValue and <= int.MaxValue) return (int)l;
             throw Bad(prefix + key, $"must be an integer (got {Describe(v)})");
         }
+
+        /// <summary>An integer or a list of integers (as a list).</summary>
+        public List<int>? IntOrIntArray(TomlTable t, string prefix, string key) =>
+            t.TryGetValue(key, out var v) && v is long ? [Int(t, prefix, key)!.Value] : IntArray(t, prefix, key);
 
         public List<int>? IntArray(TomlTable t, string prefix, string key)
         {

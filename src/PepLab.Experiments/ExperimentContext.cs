@@ -55,7 +55,7 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
 
     /// <summary>Trains (or reuses, or resumes) a planned model.</summary>
     public TrainResult Train(PlannedTraining t) =>
-        StudyStages.Train(Host, Request(t.Data, t.Train, t.Seed, t.Folder), t.Label);
+        StudyStages.ScoreHeldOut(Host, StudyStages.Train(Host, Request(t.Data, t.Train, t.Seed, t.Folder), t.Label), t.Data, t.Train.HoldOutReplicas, t.Label);
 
     /// <summary>The training request of <paramref name="t"/>'s settings.</summary>
     public TrainRequest Request(string dataset, TrainConfig t, ulong seed, string folder) => new()
@@ -66,12 +66,14 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
         Head = ModelSettingNames.ParseHead(t.Head),
         Epochs = t.Epochs,
         Batch = t.Batch,
-        Augment = Augmentation.Parse(t.Augment),
+        Augment = t.Augment is null ? null : Augmentation.Parse(t.Augment),
         Steady = t.Steady,
         SteadyJobs = Jobs,
         Seed = seed,
         Threads = Threads,
-        Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = t.HoldOutReplica },
+        // The held-out replicas are scored afterwards (ScoreHeldOut); the model validates on a time split of
+        // the others, with a gap that short (tiny) runs can afford.
+        Split = new SplitOptions { Kind = SplitKind.Trajectory, SetAside = t.HoldOutReplicas, Gap = Math.Min(50, Config.Data.Snapshots / 8) },
         Overwrite = true,
         // A re-run of the experiment reuses a finished model of the same settings and continues an interrupted one.
         Resume = true,

@@ -32,7 +32,7 @@ internal sealed class LatticeSizeExperiment : ExperimentKind
         var folders = c.Data.Sizes.ToDictionary(s => s, s => ctx.Data(s));
         foreach (var training in Trainings(c, ctx.Root)) TrainAndScore(ctx, doc, folders, trainSize, training);
         doc.Heading("Results");
-        doc.Paragraph($"Trained on {trainSize}x{trainSize} (replica {c.Train.HoldOutReplica} held out); scored on the held-out replica at that size and on every run of the other sizes, which the model never saw.");
+        doc.Paragraph($"Trained on {trainSize}x{trainSize} (replica {Experiment.Replicas(c.Train.HoldOutReplicas)} held out); scored on the held-out replica at that size and on every run of the other sizes, which the model never saw.");
         var groups = ctx.Scores.GroupBy(x => x.Setting).ToList();
         doc.Table(["scored on", "frames", "r (ln Pₜ)", "r (Pₜ)", "|ln error| per frame", "|ln error| per run"],
             groups.Select(g => (IReadOnlyList<string>)[g.Key, g.First().Frames.ToString(CultureInfo.InvariantCulture), Scoring.Spread(g.ToList(), x => x.PearsonLog),

@@ -59,7 +59,7 @@ public sealed record QuickstartResults
     public required IReadOnlyList<double> Tumbles { get; init; }
     public required IReadOnlyList<RunSummary> Runs { get; init; }
     public required int TrainFrames { get; init; }
-    /// <summary>Held-out frames (replica 1), the rows of the model's predictions.csv.</summary>
+    /// <summary>Held-out frames (replica 1), the rows of the model's eval-heldout/predictions.csv.</summary>
     public required int TestFrames { get; init; }
     public required int Epochs { get; init; }
     public required double TrainSeconds { get; init; }
@@ -111,7 +111,8 @@ public static class Quickstart
             Epochs = o.Epochs,
             Seed = o.Seed,
             Threads = o.Threads,
-            Split = new SplitOptions { Kind = SplitKind.Trajectory, HoldOutReplica = 1 },
+            // Replica 1 is scored after training; the model validates (and calibrates) on a time split of replica 0.
+            Split = new SplitOptions { Kind = SplitKind.Trajectory, SetAside = [1], Gap = Math.Min(50, o.Snapshots / 8) },
             Overwrite = true,
         };
         // Every setting is checked before anything is created: a bad one leaves no folder behind.
@@ -133,7 +134,7 @@ public static class Quickstart
 
         // 3. Train on replica 0, score on replica 1.
         host.Info("step 3/5: train PepLab's default model on replica 0, score it on replica 1");
-        var trained = StudyStages.Train(host, request, "train");
+        var trained = StudyStages.ScoreHeldOut(host, StudyStages.Train(host, request, "train"), dataFolder, [1], "train");
 
         // 4. Figures.
         host.Info("step 4/5: figures");
@@ -238,7 +239,7 @@ public static class Quickstart
         doc.Bullets(
         [
             $"{ResultsFile}: every number of this report.",
-            $"../{ModelFolder}/: the trained model (model.json, weights.bin) and its held-out predictions.csv, per_tumble.csv, runs.csv, history.csv.",
+            $"../{ModelFolder}/: the trained model (model.json, weights.bin, history.csv, and its validation predictions); {StudyStages.HeldOutFolder}/ in it: its predictions of the held-out replica 1 (predictions.csv, per_tumble.csv, runs.csv, metrics.json).",
             $"../{DataFolder}/: the trajectories (HDF5), sample.json and manifest.csv.",
         ]);
         doc.Heading("Rerun");

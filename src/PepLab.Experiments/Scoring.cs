@@ -35,6 +35,7 @@ public static class Scoring
             Pearson = SampleStatistics.Pearson(sub.Tumble, sub.Truth),
             MaeLog = lp.Zip(lt).Average(z => Math.Abs(z.First - z.Second)),
             RunMaeLog = keptRuns.Count == 0 ? double.NaN : keptRuns.Average(r => Math.Abs(Math.Log(r.Estimate) - Math.Log(r.Truth ?? double.NaN))),
+            WorstMedianError = idx.Length == 0 ? double.NaN : Metrics.PerTumble(sub.Truth, sub.Tumble).Max(t => Math.Abs(t.MedianRelativeError)),
             TrainSeconds = Math.Round(seconds, 2),
             PeakMemoryMiB = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             Coverage = Coverage.Of(sub, target),

@@ -98,6 +98,31 @@ public static class StudyStages
             TrainingJob.Execute(prepared, new JobLog { Info = log.Info, Warning = log.Warning, Training = progress }, host.Cancellation));
     }
 
+    /// <summary>The folder in a model folder with its scoring of the held-out replicas (as <c>pep evaluate</c> writes it).</summary>
+    public const string HeldOutFolder = "eval-heldout";
+
+    /// <summary>
+    /// <paramref name="result"/> with its validation replaced by the scoring of <paramref name="replicas"/>
+    /// of <paramref name="dataset"/>, which the training set aside (<see cref="SplitOptions.SetAside"/>):
+    /// experiments and the quickstart score through <see cref="TrainResult.Outcome"/>'s validation
+    /// predictions and <see cref="TrainResult.Validation"/>. Run ids are those of the whole data set.
+    /// The calibrated scoring is written into the model's <see cref="HeldOutFolder"/>;
+    /// <paramref name="uncalibrated"/> scores the raw output and writes nothing.
+    /// </summary>
+    public static TrainResult ScoreHeldOut(IExperimentHost host, TrainResult result, string dataset, IReadOnlyList<int> replicas, string label,
+        bool uncalibrated = false)
+    {
+        var data = TrajectorySet.Open(dataset);
+        var scored = TrajectorySet.FromRuns(data.Root, data.Runs.Where(r => r.Replica is { } replica && replicas.Contains(replica)));
+        using var job = EvaluationJob.Open(result.Folder, scored, uncalibrated: uncalibrated);
+        Predictions? predictions = null;
+        EvaluationDocument? document = null;
+        host.Step($"{label}: score on held-out replica {Experiment.Replicas(replicas)}", job.TotalFrames, "frames", report =>
+            (predictions, document) = job.Evaluate((d, _) => report(d), host.Cancellation));
+        if (!uncalibrated) job.Write(Path.Combine(result.Folder, HeldOutFolder), predictions!, document!);
+        return result with { Outcome = result.Outcome with { Validation = predictions! }, Validation = document!.Evaluation };
+    }
+
     /// <summary>A trained model's predictions on a data set (another lattice size is fine for a size-agnostic model).</summary>
     public static (Predictions Predictions, Evaluation Evaluation, TargetTransform Target) Evaluate(IExperimentHost host, string model, string dataset,
         ValueFilter? densities = null)

@@ -88,9 +88,14 @@ public sealed record SplitOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Trajectory split only: hold out exactly the runs of this replica (file names ending in <c>_r{N}.h5</c>) instead of a random share.</summary>
     public int? HoldOutReplica { get; init; }
+    /// <summary>Runs of these replicas are neither trained nor validated on: an experiment scores the model on them afterwards.</summary>
+    public IReadOnlyList<int> SetAside { get; init; } = [];
 
     public SplitOptions Validate()
     {
+        if (SetAside.Any(r => r < 0)) throw new PepLabInputException("holdOutReplica", $"must be at least 0 (got {SetAside.Min()})");
+        if (HoldOutReplica is { } h && SetAside.Contains(h))
+            throw new PepLabInputException("holdOutReplica", $"replica {h} is set aside for scoring and cannot be validated on");
         if (HoldOutReplica is < 0) throw new PepLabInputException("holdOutReplica", $"must be at least 0 (got {HoldOutReplica})");
         if (HoldOutReplica is not null && Kind != SplitKind.Trajectory)
             throw new PepLabInputException("holdOutReplica", "needs --split trajectory");
@@ -131,6 +136,16 @@ public static class Splitter
         var warnings = new List<string>();
         var heldOut = new List<int>();
         string description;
+        string aside = "";
+        if (options.SetAside.Count > 0)
+        {
+            var kept = data.Runs.Where(r => r.Replica is not { } replica || !options.SetAside.Contains(replica)).ToList();
+            int dropped = data.Runs.Count - kept.Count;
+            if (dropped == 0)
+                throw new PepLabInputException("holdOutReplica", $"no run of replica {string.Join(" or ", options.SetAside)} (file names ending in _rN.h5) to set aside");
+            data = TrajectorySet.FromRuns(data.Root, kept);
+            aside = $"; the {dropped} run(s) of replica {string.Join(", ", options.SetAside)} set aside, never trained or validated on";
+        }
         switch (options.Kind)
         {
             case SplitKind.Trajectory when options.HoldOutReplica is { } replica:
@@ -157,7 +172,7 @@ public static class Splitter
                 warnings.Add(LeakWarning);
                 break;
         }
-        var result = new SplitResult(new FrameSet(train), new FrameSet(val), description, warnings) { HeldOutRuns = heldOut };
+        var result = new SplitResult(new FrameSet(train), new FrameSet(val), description + aside, warnings) { HeldOutRuns = heldOut };
         if (result.Train.IsEmpty) throw new PepLabInputException("split", "leaves no training frames");
         if (result.Validation.IsEmpty)
             throw new PepLabInputException("split", $"leaves no validation frames (runs too short for --gap {options.Gap}?)");

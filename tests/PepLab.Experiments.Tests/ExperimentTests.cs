@@ -44,7 +44,7 @@ public class ConfigTests
         Assert.Equal("mixed-densities", c.Kind);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => Math.Round(0.005 * i, 12)), c.Data.Densities);
         Assert.Equal(ParameterGrid.EvenTumbles(), c.Data.Tumbles);
-        Assert.True(c.Data.Replicas >= 2 && c.Train.HoldOutReplica < c.Data.Replicas);
+        Assert.True(c.Data.Replicas >= 2 && c.Train.HoldOutReplicas.All(h => h < c.Data.Replicas));
     }
 
     [Fact]
@@ -68,6 +68,10 @@ public class ConfigTests
         Assert.Equal("replicas", Assert.Throws<PepLabInputException>(() => c.With(new ExperimentOverrides { Replicas = 1 })).Subject);
         Assert.Equal("densities", Assert.Throws<PepLabInputException>(() => c.With(new ExperimentOverrides { Densities = [0.5, 1.5] })).Subject);
         Assert.Equal(["--densities 0.1,0.25", "--snapshots 50"], new ExperimentOverrides { Densities = [0.1, 0.25], Snapshots = 50 }.Arguments());
+        // The baseline holds out two replicas: it needs a third to train on.
+        var baseline = ExperimentConfig.Parse(ExperimentConfig.BuiltIn("baseline"), "baseline.toml");
+        Assert.Equal([1, 2], baseline.Train.HoldOutReplicas);
+        Assert.Contains("at least 3", Assert.Throws<PepLabInputException>(() => baseline.With(new ExperimentOverrides { Replicas = 2 })).Message);
     }
 
     [Theory]
@@ -81,6 +85,9 @@ public class ConfigTests
     [InlineData("kind = \"rolling\"\n[[setting]]\nname = \"a\"\naugment = \"twist\"\n[[setting]]\nname = \"b\"\n", "setting[0].augment")]
     [InlineData("kind = \"lattice-size\"\n[data]\nsizes = [32, 64]\n[train]\ntrain_size = 48\n", "train.train_size must be one of data.sizes")]
     [InlineData("kind = \"steady\"\n[train\n", "is not valid TOML")]
+    [InlineData("kind = \"baseline\"\n[data]\nreplicas = 2\n[train]\nhold_out_replica = [0, 1]\n", "train.hold_out_replica holds out every replica of 2")]
+    [InlineData("kind = \"baseline\"\n[data]\nreplicas = 3\n[train]\nhold_out_replica = [1, 3]\n", "train.hold_out_replica must be a replica 0..2")]
+    [InlineData("kind = \"baseline\"\n[train]\nhold_out_replica = \"one\"\n", "train.hold_out_replica must be a list of integers")]
     [InlineData("kind = \"baseline\"\n[data]\ndensities = \"0.5:0.1:0.1\"\n", "data.densities '0.5:0.1:0.1' needs STEP > 0 and STOP >= START")]
     [InlineData("kind = \"baseline\"\n[data]\ntumbles = \"twist\"\n", "data.tumbles 'twist' is not a number")]
     public void BadConfigIsOneMessageNamingTheKey(string text, string expected)
@@ -180,12 +187,15 @@ public class TinyExperimentTests
         {
             "steady" => 2,
             "rolling" => 4,
-            "baseline" => 2,
+            "baseline" => 3,
             "lattice-size" => 2,
             _ => 1,
         };
         Assert.Equal(expectedSettings, results.Scores.Select(s => s.Setting).Distinct().Count());
         if (kind == "mixed-densities") Assert.Equal(2, results.Scores.Count(s => s.Group != "all"));
+        // The scored replica is set aside: never trained or validated on.
+        foreach (var model in Directory.GetFiles(dir.File("models"), "model.json", SearchOption.AllDirectories))
+            Assert.Contains("of replica 1 set aside", (string)JsonNode.Parse(File.ReadAllText(model))!["training"]!["split"]!["description"]!);
         Assert.True(results.DataBytes > 0);
     }
 }

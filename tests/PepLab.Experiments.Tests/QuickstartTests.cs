@@ -28,7 +28,7 @@ public class QuickstartTests
         Assert.Equal(Environment.MachineName, (string?)json["provenance"]![Provenance.HostName]);
         Assert.NotNull(json["provenance"]![Provenance.CommandLineName]);
         Assert.NotNull(json["provenance"]![Provenance.CreatedUtcName]);
-        var lines = File.ReadAllLines(Path.Combine(output, Quickstart.ModelFolder, LearnFiles.Predictions));
+        var lines = File.ReadAllLines(Path.Combine(output, Quickstart.ModelFolder, StudyStages.HeldOutFolder, LearnFiles.Predictions));
         var header = lines[0].Split(',');
         int file = Array.IndexOf(header, "file"), truth = Array.IndexOf(header, "true"), pred = Array.IndexOf(header, "pred");
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
@@ -53,7 +53,7 @@ public class QuickstartTests
         var runs = json["runs"]!.AsArray();
         Assert.Equal(10, runs.Count);
         Assert.All(runs, r => Assert.InRange((int)r!["steady_start"]!, 0, (int)r["frames"]! - 1));
-        Assert.Equal(200, (int)json["train_frames"]!);
+        Assert.Equal(5 * (40 - 8 - 5), (int)json["train_frames"]!); // replica 0 less its validation tail (20%) and the gap before it
         // The markdown report shows the same Pearson r.
         Assert.Contains($"Pearson r = {StudyStages.F(results.Pearson)}", File.ReadAllText(Path.Combine(reportFolder, "report.md")));
 

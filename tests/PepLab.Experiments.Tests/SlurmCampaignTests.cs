@@ -80,7 +80,7 @@ public class SlurmCampaignTests
         // The job runs the same pep as the one that wrote it.
         Assert.Contains(Path.GetFileName(PepCli.Dll), train);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.StartsWith("sample=$(sbatch --parsable --array=0-11 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("sample=$(sbatch --parsable --array=0-5 ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("train=$(sbatch --parsable --dependency=afterok:$sample --kill-on-invalid-dep=yes --array=0 ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("report=$(sbatch --parsable --dependency=afterok:$sample:$train ", StringComparison.Ordinal));
 

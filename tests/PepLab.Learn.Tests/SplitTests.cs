@@ -38,6 +38,21 @@ public class SplitTests
     }
 
     [Fact]
+    public void SetAsideReplicasAreNeitherTrainedNorValidatedOn()
+    {
+        RunEntry Replica(int id, double tumble, int replica) => Run(id, tumble) with { Path = $"run_d0.15_t{tumble}_r{replica}.h5" };
+        var data = TrajectorySet.FromRuns("d", [Replica(0, 0.1, 0), Replica(1, 0.1, 1), Replica(2, 0.1, 2), Replica(3, 0.3, 0), Replica(4, 0.3, 1), Replica(5, 0.3, 2)]);
+        var split = Splitter.Split(data, new SplitOptions { SetAside = [1, 2], Gap = 10 });
+        var used = split.Train.Runs.Concat(split.Validation.Runs).Where(r => r.Ranges.Count > 0).Select(r => r.Run.Id).Distinct().Order();
+        Assert.Equal([0, 3], used);
+        // One run left per group: it is split in time.
+        Assert.Equal([new FrameSpan(80, 20)], split.Validation.Runs.Single(x => x.Run.Id == 0).Ranges);
+        Assert.Contains("replica 1, 2 set aside", split.Description);
+        Assert.Contains("replica 7", Assert.Throws<PepLabInputException>(() => Splitter.Split(data, new SplitOptions { SetAside = [7] })).Message);
+        Assert.Equal("holdOutReplica", Assert.Throws<PepLabInputException>(() => new SplitOptions { SetAside = [1], HoldOutReplica = 1 }.Validate()).Subject);
+    }
+
+    [Fact]
     public void SingleRunGroupsFallBackToTimeBlocks()
     {
         var data = TrajectorySet.FromRuns("d", [Run(0, 0.1), Run(1, 0.3)]);

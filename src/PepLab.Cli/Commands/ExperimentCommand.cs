@@ -16,7 +16,7 @@ internal static class ExperimentCommand
         var tiny = Flag("--tiny", "A seconds-long smoke version: one seed, lattices of at most 32x32, 24 snapshots, one epoch, at most two densities and three P_t.");
         var densities = PathOption("--densities", "Replace the config's densities: a list (0.1,0.2) or START:STOP:STEP, stop included (0.05:0.5:0.05).");
         var snapshots = OptionalOption<int>("--snapshots", "Replace the config's snapshots per run (at least 8), e.g. to scale a study down on a laptop.");
-        var replicas = OptionalOption<int>("--replicas", "Replace the config's replicas per (density, P_t) (at least 2; one is held out for scoring).");
+        var replicas = OptionalOption<int>("--replicas", "Replace the config's replicas per (density, P_t) (at least one more than the replicas held out for scoring, which are never trained on).");
         var jobs = JobsOption("Simulations and analyses");
         var threads = ThreadsOption();
         var quiet = Flag("--quiet", "No progress bars or step lines; print only the report's path.", "-q");
