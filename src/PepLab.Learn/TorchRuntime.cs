@@ -10,7 +10,45 @@ public static class TorchRuntime
     /// <summary>OpenMP spin count PepLab sets unless the user set <c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c>.</summary>
     public const string DefaultSpinCount = "20000";
 
-    static TorchRuntime() => PrepareOpenMp();
+    static TorchRuntime()
+    {
+        PrepareOpenMp();
+        KeepFreedMemory();
+    }
+
+    /// <summary>Largest allocation glibc serves from its heap once <see cref="KeepFreedMemory"/> ran (bytes).</summary>
+    public const int MmapThreshold = 256 << 20;
+
+    /// <summary>Free memory at the top of glibc's heap kept for reuse instead of returned to the system (bytes).</summary>
+    public const int TrimThreshold = 1 << 30;
+
+    /// <summary>
+    /// libtorch allocates and frees buffers of a few megabytes for every layer of every step (oneDNN's
+    /// layout reorders, activations, gradients). glibc serves blocks that large with mmap and returns
+    /// them when freed, so every step faults the same pages in again: a seed-deep training step spent
+    /// a third of its time in oneDNN's reorders. Kept on glibc's heap instead, the pages are reused
+    /// and training ran 1.15-1.5 times faster. Memory freed stays with the process, up to
+    /// <see cref="TrimThreshold"/> above what it holds; allocations over <see cref="MmapThreshold"/>
+    /// still go straight to the system. Skipped when the user set any MALLOC_ tunable, or off glibc.
+    /// </summary>
+    private static void KeepFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES" })
+            if (Environment.GetEnvironmentVariable(name) is not null) return;
+        try
+        {
+            // M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3 (malloc.h).
+            MallOpt(-3, MmapThreshold);
+            MallOpt(-1, TrimThreshold);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int MallOpt(int parameter, int value);
 
     /// <summary>
     /// libtorch's OpenMP threads spin while they wait for work (by default for about 300,000
@@ -45,7 +83,7 @@ public static class TorchRuntime
     private static extern int SetEnv([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string name,
         [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
-    /// <summary>Makes sure the OpenMP settings are in place (call before the first libtorch call).</summary>
+    /// <summary>Makes sure the OpenMP and memory settings are in place (call before the first libtorch call).</summary>
     public static void Initialise()
     {
     }
