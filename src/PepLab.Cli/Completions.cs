@@ -29,6 +29,7 @@ internal static class Completions
         ["--augment"] = Lower<AugmentKind>,
         ["--schedule"] = Lower<Schedule>,
         ["--loss"] = Lower<LossKind>,
+        ["--calibrate"] = () => [TrainOptions.CalibrationName(true), TrainOptions.CalibrationName(false)],
         ["--stat"] = () => FrameStatisticNames.All,
         ["--to"] = Lower<ExportFormat>,
     };

@@ -84,12 +84,14 @@ public sealed record TrainOptions
     /// <summary><c>--calibrate</c>: bias (fit a <see cref="BiasMap"/>, the default) or none.</summary>
     public static bool ParseCalibration(string s) => s.Trim().ToLowerInvariant() switch
     {
-        "bias" => true,
-        "none" => false,
+        BiasCalibrationName => true,
+        NoCalibrationName => false,
         _ => throw new PepLabInputException("calibrate", $"unknown calibration '{s}' (bias, none)"),
     };
 
-    public static string CalibrationName(bool bias) => bias ? "bias" : "none";
+    public static string CalibrationName(bool bias) => bias ? BiasCalibrationName : NoCalibrationName;
+
+    private const string BiasCalibrationName = "bias", NoCalibrationName = "none";
 
     public static string Name(LossKind l) => l.ToString().ToLowerInvariant();
     public static string Name(Schedule s) => s.ToString().ToLowerInvariant();
