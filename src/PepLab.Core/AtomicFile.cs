@@ -149,7 +149,7 @@ public sealed class AtomicFile : IDisposable
             // second process would empty the first one's work before being refused.
             return new FileStream(temporary, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         }
-        catch (IOException e) when (IsLockConflict(e, temporary))
+        catch (IOException e) when (IsLockConflict(e))
         {
             throw new OutputBusyException(subject, full);
         }
@@ -268,8 +268,14 @@ public sealed class AtomicFile : IDisposable
     /// </summary>
     public static bool IsBeingWritten(string path) => FolderLock.IsHeld(TemporaryPathOf(path));
 
-    private static bool IsLockConflict(IOException e, string temporary) =>
-        ExclusiveOpen.IsConflict(e, temporary) && e.HResult is 11 or 32 or 33 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
+    /// <summary>
+    /// A sharing or lock violation on the temporary. Its existence is not checked (unlike
+    /// <see cref="ExclusiveOpen.IsConflict"/>): the writer that held it may have renamed it away since,
+    /// and the conflict is then over, so a retry succeeds.
+    /// </summary>
+    private static bool IsLockConflict(IOException e) =>
+        e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
+        && e.HResult is 11 or 32 or 33 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 }
 
 /// <summary>Another live process is writing the same output file.</summary>
