@@ -71,9 +71,7 @@ internal sealed class ExperimentContext(string name, ExperimentConfig config, st
         SteadyJobs = Jobs,
         Seed = seed,
         Threads = Threads,
-        // The held-out replicas are scored afterwards (ScoreHeldOut); the model validates on a time split of
-        // the others, with a gap that short (tiny) runs can afford.
-        Split = new SplitOptions { Kind = SplitKind.Trajectory, SetAside = t.HoldOutReplicas, Gap = Math.Min(50, Config.Data.Snapshots / 8) },
+        Split = StudyStages.HeldOutSplit(t.HoldOutReplicas, Config.Data.Snapshots),
         Overwrite = true,
         // A re-run of the experiment reuses a finished model of the same settings and continues an interrupted one.
         Resume = true,

@@ -111,8 +111,8 @@ public static class Quickstart
             Epochs = o.Epochs,
             Seed = o.Seed,
             Threads = o.Threads,
-            // Replica 1 is scored after training; the model validates (and calibrates) on a time split of replica 0.
-            Split = new SplitOptions { Kind = SplitKind.Trajectory, SetAside = [1], Gap = Math.Min(50, o.Snapshots / 8) },
+            // Replica 1 is scored after training; the model validates on a time split of replica 0.
+            Split = StudyStages.HeldOutSplit([1], o.Snapshots),
             Overwrite = true,
         };
         // Every setting is checked before anything is created: a bad one leaves no folder behind.

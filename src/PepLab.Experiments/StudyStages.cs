@@ -98,6 +98,14 @@ public static class StudyStages
             TrainingJob.Execute(prepared, new JobLog { Info = log.Info, Warning = log.Warning, Training = progress }, host.Cancellation));
     }
 
+    /// <summary>
+    /// The training split of a study that scores <paramref name="heldOut"/> afterwards (<see cref="ScoreHeldOut"/>):
+    /// those replicas set aside, validation on the last part of each other run, with a gap that short
+    /// runs of <paramref name="snapshots"/> frames can afford (at most the default 50).
+    /// </summary>
+    public static SplitOptions HeldOutSplit(IReadOnlyList<int> heldOut, int snapshots) =>
+        new() { Kind = SplitKind.Trajectory, SetAside = heldOut, Gap = Math.Min(new SplitOptions().Gap, snapshots / 8) };
+
     /// <summary>The folder in a model folder with its scoring of the held-out replicas (as <c>pep evaluate</c> writes it).</summary>
     public const string HeldOutFolder = "eval-heldout";
 
