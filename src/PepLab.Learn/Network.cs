@@ -205,7 +205,7 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
     {
         _spec = spec;
         _activation = activation;
-        PrefersChannelsLast = inChannels <= ChannelsLastMaxChannels && spec.Kernel <= ChannelsLastMaxKernel;
+        PrefersChannelsLast = inChannels <= ChannelsLastMaxChannels && spec.Filters <= ChannelsLastMaxChannels && spec.Kernel <= ChannelsLastMaxKernel;
         ChannelsLast = PrefersChannelsLast;
         // A stride-1 layer with an odd kernel pads the same on both sides whatever the size: the
         // convolution pads itself (faster). Otherwise the padding depends on the size and is added
@@ -229,22 +229,23 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
 
     public Tensor Weight => conv.weight!;
 
-    /// <summary>Most input channels of a convolution computed channels-last (see <see cref="PrefersChannelsLast"/>).</summary>
-    public const int ChannelsLastMaxChannels = 4;
+    /// <summary>Most input and output channels of a convolution computed channels-last (see <see cref="PrefersChannelsLast"/>).</summary>
+    public const int ChannelsLastMaxChannels = 7;
 
     /// <summary>Largest kernel of a convolution computed channels-last (see <see cref="PrefersChannelsLast"/>).</summary>
     public const int ChannelsLastMaxKernel = 3;
 
     /// <summary>
-    /// True for a convolution with few input channels and a small kernel. On the CPU libtorch's
-    /// oneDNN stores such a layer's input and output in blocks of 8 or 16 channels, so 1 to 4
-    /// channels are padded to 16: each step then spends more time converting between layouts than
-    /// convolving (seed-deep's 3-channel 43x43 layer: 4.8 ms for its input gradient, and 0.7 ms
-    /// for each of six conversions, against 1.1 ms and none channels-last). Computed channels-last
-    /// and converted back once, seed-deep trained 1.19 times faster (median of in-process
-    /// alternating blocks); the default model was unchanged (1.03). With a 5x5 kernel on the raw
-    /// frames (seed-starter) oneDNN's channels-last kernel took twice as long and the model trained
-    /// at 0.87, hence the kernel limit.
+    /// True for a convolution with few channels in and out (at most <see cref="ChannelsLastMaxChannels"/>)
+    /// and a small kernel. On the CPU libtorch's oneDNN stores such a layer's tensors in blocks of
+    /// 16 channels (8 without AVX-512), so 1 to 7 channels are padded to 16: each step then spends
+    /// more time converting between layouts than convolving (seed-deep's 3-channel 43x43 layer:
+    /// 4.8 ms for its input gradient and 0.7 ms for each of six conversions, against 1.1 ms and
+    /// none channels-last). Computed channels-last and converted back once, seed-deep trained
+    /// 1.12-1.19 times faster (medians of in-process alternating blocks, three sessions) and
+    /// predicted as fast. Left plain: a layer with 16 output channels (the default model's first,
+    /// which gained nothing in training and predicted at 0.93), and a 5x5 kernel on the raw frames
+    /// (seed-starter: oneDNN's channels-last kernel took twice as long; the model trained at 0.87).
     /// </summary>
     public bool PrefersChannelsLast { get; }
 

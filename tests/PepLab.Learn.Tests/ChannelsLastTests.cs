@@ -7,8 +7,8 @@ public class ChannelsLastTests
 {
     [Theory]
     [InlineData(Architectures.SeedDeep, true)]
-    [InlineData(Architectures.PepLab, true)]
-    [InlineData(Architectures.SeedStarter, false)]
+    [InlineData(Architectures.PepLab, false)]       // 4 -> 16 channels: oneDNN's blocks are full
+    [InlineData(Architectures.SeedStarter, false)]  // a 5x5 kernel
     public void FewChannelSmallKernelConvolutionsChooseChannelsLast(string model, bool expected)
     {
         using var net = new Network(Architectures.Resolve(model, null, null, null), 48, 48);
@@ -22,21 +22,23 @@ public class ChannelsLastTests
     [Theory]
     [InlineData(Architectures.SeedDeep)]
     [InlineData(Architectures.PepLab)]
-    [InlineData("custom", "CONV(2,k3,s1) => CONV(3,k3,s2,circular) => CONV(4,k1,s1) => FLATTEN => FC(1)")]
+    [InlineData("custom", "CONV(2,k3,s1) => CONV(3,k3,s2,circular) => CONV(4,k1,s1) => CONV(12,k3,s1) => FLATTEN => FC(1)")]
     public void BothLayoutsGiveTheSameOutputsAndGradients(string model, string? layers = null)
     {
         var config = Architectures.Resolve(layers is null ? model : null, layers, null, null);
         var frames = randint(0, 5, [8, 48, 48], ScalarType.Byte, generator: new TorchSharp.torch.Generator(3));
+        // One network, so the same weights; eval mode, so no dropout draws (other tests share
+        // libtorch's generator) and batch norm uses fixed statistics: only the layout changes.
+        using var net = new Network(config, 48, 48);
+        net.eval();
         (float[] Output, float[] Gradients) Run(bool channelsLast)
         {
-            manual_seed(11);
-            using var net = new Network(config, 48, 48);
             net.ChannelsLast = channelsLast;
-            net.train();
-            manual_seed(12);   // the same dropout masks
+            net.zero_grad();
+            using var scope = NewDisposeScope();
             var y = net.call(frames);
             y.pow(2).sum().backward();
-            var grads = net.parameters().SelectMany(p => p.grad!.data<float>().ToArray()).ToArray();
+            var grads = net.parameters().Where(p => p.grad is not null).SelectMany(p => p.grad!.data<float>().ToArray()).ToArray();
             return (y.data<float>().ToArray(), grads);
         }
         var plain = Run(false);
