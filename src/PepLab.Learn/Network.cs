@@ -242,7 +242,7 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
     /// more time converting between layouts than convolving (seed-deep's 3-channel 43x43 layer:
     /// 4.8 ms for its input gradient and 0.7 ms for each of six conversions, against 1.1 ms and
     /// none channels-last). Computed channels-last and converted back once, seed-deep trained
-    /// 1.12-1.19 times faster (medians of in-process alternating blocks, three sessions) and
+    /// 1.12-1.19 times faster (medians of in-process alternating blocks, four series) and
     /// predicted as fast. Left plain: a layer with 16 output channels (the default model's first,
     /// which gained nothing in training and predicted at 0.93), and a 5x5 kernel on the raw frames
     /// (seed-starter: oneDNN's channels-last kernel took twice as long; the model trained at 0.87).
@@ -297,7 +297,8 @@ internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
     /// </summary>
     private Tensor ConvChannelsLast(Tensor x)
     {
-        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        var shape = x.shape;   // each read of Tensor.shape asks libtorch again
+        long n = shape[0], c = shape[1], h = shape[2], w = shape[3];
         using var scope = NewDisposeScope();
         // One channel: N x H x W x 1 viewed back is already channels-last, without a copy (a
         // permuted copy would keep the plain strides, which libtorch reads as the plain layout).
