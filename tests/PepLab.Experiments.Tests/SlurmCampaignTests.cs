@@ -156,7 +156,9 @@ public class SlurmCampaignTests
         string command = $"experiment baseline --config {config} --out {cluster} --slurm --array-parallel 1";
 
         // Sampling tasks wait a moment before they start, so one can be cancelled while it runs.
-        var (code, output, error) = Pep.Run($"{command} --setup \"sleep 2\"", dir.Path);
+        // The wait is longer than the queue's report can lag on a loaded machine: with 2 s, a task
+        // once finished its run before the cancel reached it.
+        var (code, output, error) = Pep.Run($"{command} --setup \"sleep 6\"", dir.Path);
         Assert.True(code == 0, $"{output}\n{error}");
         var first = Jobs(cluster);
         string sample = first.Single(j => j.Stage == "sample").Id;
