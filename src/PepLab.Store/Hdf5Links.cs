@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using PepLab.Core;
@@ -19,13 +20,33 @@ public readonly record struct Hdf5Link(string Name, long ObjectHeader);
 public sealed record Hdf5PlainDataset(ulong[] Dims, int ElementSize, bool Signed, long DataAddress, byte[]? Compact);
 
 /// <summary>
-/// A narrow reader of two HDF5 structures that PureHDF handles slowly in the original sampler's
+/// Where one chunk of a <see cref="Hdf5ChunkedDataset"/> lies: its absolute address in the file, its
+/// stored size in bytes, and whether it passed through the dataset's deflate filter.
+/// </summary>
+public readonly record struct Hdf5Chunk(long Address, int Size, bool Deflated);
+
+/// <summary>
+/// A chunked dataset of one-byte integers stored with at most a deflate filter and a fixed-array
+/// chunk index (what PureHDF writes, and HDF5 1.10+ for a dataset that cannot grow): its
+/// <paramref name="Dims"/>, <paramref name="ChunkDims"/>, and every chunk in row-major chunk order.
+/// </summary>
+public sealed record Hdf5ChunkedDataset(ulong[] Dims, ulong[] ChunkDims, Hdf5Chunk[] Chunks)
+{
+    /// <summary>Bytes of one chunk once inflated (edge chunks are stored whole).</summary>
+    public int ChunkBytes => (int)ChunkDims.Aggregate(1UL, (a, b) => a * b);
+}
+
+/// <summary>
+/// A narrow reader of the HDF5 structures that PureHDF handles slowly. In the original sampler's
 /// files, where the root group holds up to 14,000 links: the links of an old-style group (a
 /// symbol table: a version-1 B-tree of symbol-table nodes, names in a local heap), listed without
 /// reading any child's object header; and the header of a plain integer dataset (contiguous or
-/// compact, no filters), so that its bytes are read directly. Anything else (new-style groups
-/// with link messages or dense storage, offsets other than 8 bytes, chunked or filtered data,
-/// other types) is declined with null, and the caller reads it through PureHDF.
+/// compact, no filters), so that its bytes are read directly. In PepLab's own files: the chunk
+/// index of the frames (<see cref="TryDescribeChunkedDataset"/>), so that a chunk inflates straight
+/// into the caller's buffer (PureHDF copies a chunk out one row of the last dimension at a time,
+/// which cost as much as inflating it). Anything else (dense link storage, offsets other than
+/// 8 bytes, other filters, other chunk indexes, other types) is declined with null, and the
+/// caller reads it through PureHDF.
 /// Damaged link storage is refused with a <see cref="BadFileException"/> naming the file.
 /// Positional reads only: one instance may serve one thread at a time.
 /// </summary>
@@ -80,14 +101,17 @@ public sealed class Hdf5Links : IDisposable
         }
     }
 
-    private bool TryFindRootSymbolTable(out long btree, out long heap)
+    /// <summary>
+    /// Reads the superblock: sets the base address and returns the root group's object header, or
+    /// false when the superblock is of a kind this reader does not handle (offsets other than 8 bytes).
+    /// </summary>
+    private bool TryRootHeader(out long rootHeader)
     {
-        btree = heap = -1;
+        rootHeader = -1;
         Span<byte> sb = stackalloc byte[100];
         int read = RandomAccess.Read(_handle, sb, 0);
         if (read < 48) return false;
         int version = sb[8];
-        long rootHeader;
         if (version is 0 or 1)
         {
             if (sb[13] != OffsetSize || sb[14] != OffsetSize) return false;
@@ -96,17 +120,22 @@ public sealed class Hdf5Links : IDisposable
             _base = BinaryPrimitives.ReadInt64LittleEndian(sb[at..]);
             var entry = sb[(at + 32)..]; // after base, free-space, end-of-file and driver addresses
             rootHeader = BinaryPrimitives.ReadInt64LittleEndian(entry[8..]);
+            return true;
         }
-        else if (version is 2 or 3)
+        if (version is 2 or 3)
         {
             if (sb[9] != OffsetSize || sb[10] != OffsetSize) return false;
             _base = BinaryPrimitives.ReadInt64LittleEndian(sb[12..]);
             rootHeader = BinaryPrimitives.ReadInt64LittleEndian(sb[36..]);
+            return true;
         }
-        else
-        {
-            return false;
-        }
+        return false;
+    }
+
+    private bool TryFindRootSymbolTable(out long btree, out long heap)
+    {
+        btree = heap = -1;
+        if (!TryRootHeader(out long rootHeader)) return false;
         // The root's object header decides, not the symbol table a version-0/1 superblock caches:
         // HDF5 turns an old-style group into a new-style one (link info, link messages or dense
         // storage) when a link needs what a symbol table cannot hold (a UTF-8 name, creation order),
@@ -229,13 +258,8 @@ public sealed class Hdf5Links : IDisposable
                     if (dims is null) return null;
                     break;
                 case 0x03: // datatype
-                    if (b.Length < 12 || (b[0] & 0x0F) != 0) return null; // class 0: fixed point
-                    if ((b[1] & 0x01) != 0) return null; // big-endian
-                    signed = (b[1] & 0x08) != 0;
-                    elementSize = BinaryPrimitives.ReadInt32LittleEndian(b[4..]);
-                    if (elementSize is not (1 or 2 or 4 or 8)) return null;
-                    if (BinaryPrimitives.ReadUInt16LittleEndian(b[8..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(b[10..]) != 8 * elementSize) return null;
-                    typeOk = true;
+                    if (IntegerType(b) is not var (bytes, isSigned)) return null;
+                    (elementSize, signed, typeOk) = (bytes, isSigned, true);
                     break;
                 case 0x08: // data layout
                     if (b.Length < 2) return null;
@@ -291,6 +315,264 @@ public sealed class Hdf5Links : IDisposable
         }
     }
 
+    /// <summary>
+    /// The object header of the dataset or group the root links to as <paramref name="name"/> (a hard
+    /// link), from an old-style root (symbol table) or a new-style one with its links in the header;
+    /// null when there is no such link or the root is stored in a way this reader declines (dense
+    /// link storage).
+    /// </summary>
+    public long? TryFindRootLink(string name)
+    {
+        if (TryFindRootSymbolTable(out _, out _))
+            return TryListRoot()?.FirstOrDefault(l => l.Name == name) is { ObjectHeader: >= 0 } link ? link.ObjectHeader : null;
+        if (!TryRootHeader(out long rootHeader) || Messages(rootHeader) is not { } messages) return null;
+        foreach (var (type, body) in messages)
+        {
+            if (type == 0x02 && !LinksInHeader(body)) return null;
+            if (type == 0x06 && HardLink(body) is { } link && link.Name == name) return link.ObjectHeader;
+        }
+        return null;
+    }
+
+    /// <summary>True when a link-info message says the links are in the header (no fractal heap of dense storage).</summary>
+    private static bool LinksInHeader(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 2 || b[0] != 0) return false;
+        int at = 2 + ((b[1] & 0x01) != 0 ? 8 : 0); // the maximum creation index, when tracked
+        return b.Length >= at + OffsetSize && BinaryPrimitives.ReadUInt64LittleEndian(b[at..]) == ulong.MaxValue;
+    }
+
+    /// <summary>A link message's name and object header when it is a hard link; null otherwise.</summary>
+    private static Hdf5Link? HardLink(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 2 || b[0] != 1) return null;
+        int flags = b[1], at = 2;
+        if ((flags & 0x08) != 0 && (b.Length <= at || b[at++] != 0)) return null; // a soft or external link
+        if ((flags & 0x04) != 0) at += 8; // creation order
+        if ((flags & 0x10) != 0) at++; // name character set
+        int width = 1 << (flags & 0x03);
+        if (b.Length < at + width) return null;
+        Span<byte> lengthField = stackalloc byte[8];
+        b.Slice(at, width).CopyTo(lengthField);
+        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
+        at += width;
+        if (length > (ulong)(b.Length - at - OffsetSize)) return null;
+        string name = Encoding.UTF8.GetString(b.Slice(at, (int)length));
+        long header = BinaryPrimitives.ReadInt64LittleEndian(b[(at + (int)length)..]);
+        return new Hdf5Link(name, header);
+    }
+
+    /// <summary>
+    /// The chunks of the dataset whose object header is at <paramref name="objectHeader"/> when it is
+    /// a chunked array of one-byte integers (layout version 4) with a fixed-array chunk index in one
+    /// unpaged data block, filtered by deflate alone or not at all, every chunk allocated and inside
+    /// the file. Null for anything else; the caller then reads through PureHDF, which reports what is wrong.
+    /// </summary>
+    public Hdf5ChunkedDataset? TryDescribeChunkedDataset(long objectHeader)
+    {
+        ulong[]? dims = null, chunkDims = null;
+        bool typeOk = false, deflate = false;
+        long index = -1, singleSize = -1;
+        int indexType = -1;
+        bool singleFiltered = false;
+        Span<byte> field = stackalloc byte[8];
+        var messages = Messages(objectHeader);
+        if (messages is null) return null;
+        foreach (var (type, body) in messages)
+        {
+            var b = body.AsSpan();
+            switch (type)
+            {
+                case 0x01:
+                    dims = Dataspace(b);
+                    if (dims is null) return null;
+                    break;
+                case 0x03:
+                    if (IntegerType(b) is not (1, _)) return null;
+                    typeOk = true;
+                    break;
+                case 0x08:
+                    // version 4, chunked; rank + 1 sizes, the last the element size; flags: none, or (single
+                    // chunk only) 2: its stored size and filter mask follow the index type
+                    if (b.Length < 5 || b[0] != 4 || b[1] != 2) return null;
+                    int sizes = b[3], width = b[4];
+                    if (sizes < 2 || width is < 1 or > 8) return null;
+                    int at = 5 + sizes * width;
+                    if (b.Length < at + 1) return null;
+                    chunkDims = new ulong[sizes - 1];
+                    for (int i = 0; i < sizes; i++)
+                    {
+                        field.Clear();
+                        b.Slice(5 + i * width, width).CopyTo(field);
+                        ulong v = BinaryPrimitives.ReadUInt64LittleEndian(field);
+                        if (i < sizes - 1) chunkDims[i] = v;
+                        else if (v != 1) return null;
+                    }
+                    indexType = b[at];
+                    if (indexType == 3 && b[2] == 0 && b.Length >= at + 2 + OffsetSize) // fixed array: page bits, then its header
+                    {
+                        index = BinaryPrimitives.ReadInt64LittleEndian(b[(at + 2)..]);
+                    }
+                    else if (indexType == 1 && b[2] == 2 && b.Length >= at + 13 + OffsetSize) // single filtered chunk: size, mask, address
+                    {
+                        singleSize = BinaryPrimitives.ReadInt64LittleEndian(b[(at + 1)..]);
+                        singleFiltered = (BinaryPrimitives.ReadUInt32LittleEndian(b[(at + 9)..]) & 1) == 0;
+                        index = BinaryPrimitives.ReadInt64LittleEndian(b[(at + 13)..]);
+                    }
+                    else if (indexType == 1 && b[2] == 0 && b.Length >= at + 1 + OffsetSize) // single unfiltered chunk: address
+                    {
+                        index = BinaryPrimitives.ReadInt64LittleEndian(b[(at + 1)..]);
+                    }
+                    else
+                    {
+                        return null; // B-trees, extensible or implicit indexes, or edge chunks left unfiltered
+                    }
+                    break;
+                case 0x0B:
+                    if (!DeflateOnly(b, out deflate)) return null;
+                    break;
+                case 0x07:
+                    return null;
+            }
+        }
+        if (dims is null || chunkDims is null || !typeOk || dims.Length != chunkDims.Length || index < 0) return null;
+        ulong count = 1, chunkBytes = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (chunkDims[i] == 0 || dims[i] > int.MaxValue) return null;
+            count *= (dims[i] + chunkDims[i] - 1) / chunkDims[i];
+            chunkBytes *= chunkDims[i];
+            if (count > int.MaxValue || chunkBytes > int.MaxValue) return null;
+        }
+        Hdf5Chunk[]? chunks;
+        if (indexType == 3)
+        {
+            chunks = FixedArray(index, (int)count, deflate, (int)chunkBytes);
+        }
+        else
+        {
+            // One chunk: its size and mask are in the layout message when the dataset is filtered.
+            if (count != 1 || deflate != singleSize >= 0) return null;
+            long size = deflate ? singleSize : (long)chunkBytes;
+            if (size <= 0 || size > int.MaxValue || _base + index + size > _length) return null;
+            chunks = [new Hdf5Chunk(_base + index, (int)size, deflate && singleFiltered)];
+        }
+        return chunks is null ? null : new Hdf5ChunkedDataset(dims, chunkDims, chunks);
+    }
+
+    /// <summary>
+    /// The entries of a fixed-array chunk index (header "FAHD", one unpaged data block "FADB") of
+    /// <paramref name="count"/> chunks; null when it is paged, of another shape, or any chunk is
+    /// unallocated or lies outside the file.
+    /// </summary>
+    private Hdf5Chunk[]? FixedArray(long address, int count, bool deflated, int chunkBytes)
+    {
+        if (address < 0 || _base + address + 32 > _length) return null;
+        var head = new byte[4 + 4 + 8 + OffsetSize];
+        if (RandomAccess.Read(_handle, head, _base + address) < head.Length) return null;
+        if (!head.AsSpan(0, 4).SequenceEqual("FAHD"u8) || head[4] != 0 || head[5] != (deflated ? 1 : 0)) return null;
+        int entrySize = head[6], pageBits = head[7];
+        long entries = BinaryPrimitives.ReadInt64LittleEndian(head.AsSpan(8));
+        long block = BinaryPrimitives.ReadInt64LittleEndian(head.AsSpan(16));
+        int sizeWidth = entrySize - OffsetSize - 4; // filtered entries: address, stored size, filter mask
+        if (entries != count || (deflated ? sizeWidth is < 1 or > 8 : entrySize != OffsetSize)) return null;
+        if (pageBits < 31 && count > 1L << pageBits) return null; // paged data block
+        int prefix = 4 + 2 + OffsetSize;
+        long length = prefix + (long)count * entrySize;
+        if (block < 0 || _base + block + length > _length || length > Array.MaxLength) return null;
+        var data = new byte[length];
+        if (RandomAccess.Read(_handle, data, _base + block) < length) return null;
+        if (!data.AsSpan(0, 4).SequenceEqual("FADB"u8) || data[4] != 0 || data[5] != head[5]
+            || BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(6)) != address) return null;
+        var chunks = new Hdf5Chunk[count];
+        Span<byte> field = stackalloc byte[8];
+        for (int i = 0; i < count; i++)
+        {
+            var e = data.AsSpan(prefix + i * entrySize, entrySize);
+            long at = BinaryPrimitives.ReadInt64LittleEndian(e);
+            long size = chunkBytes;
+            bool filtered = false;
+            if (deflated)
+            {
+                field.Clear();
+                e.Slice(OffsetSize, sizeWidth).CopyTo(field);
+                size = (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(field), long.MaxValue);
+                uint mask = BinaryPrimitives.ReadUInt32LittleEndian(e[(OffsetSize + sizeWidth)..]);
+                filtered = (mask & 1) == 0;
+            }
+            if (at < 0 || size <= 0 || size > int.MaxValue || _base + at + size > _length) return null;
+            chunks[i] = new Hdf5Chunk(_base + at, (int)size, filtered);
+        }
+        return chunks;
+    }
+
+    /// <summary>
+    /// True when a filter-pipeline message holds deflate (id 1) alone (<paramref name="deflate"/> true)
+    /// or no filter; false for any other filter.
+    /// </summary>
+    private static bool DeflateOnly(ReadOnlySpan<byte> b, out bool deflate)
+    {
+        deflate = false;
+        if (b.Length < 2 || b[0] is not (1 or 2)) return false;
+        int filters = b[1];
+        if (filters == 0) return true;
+        if (filters != 1) return false;
+        int at = b[0] == 1 ? 8 : 2;
+        if (b.Length < at + 2) return false;
+        deflate = BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) == 1;
+        return deflate;
+    }
+
+    /// <summary>
+    /// Reads chunk <paramref name="index"/> of <paramref name="dataset"/> into <paramref name="destination"/>
+    /// (exactly <see cref="Hdf5ChunkedDataset.ChunkBytes"/> long), inflating it there when it was deflated;
+    /// <paramref name="stored"/> is a scratch buffer for the stored bytes, grown as needed. Throws
+    /// <see cref="InvalidDataException"/> when the chunk is cut off or does not inflate to its size.
+    /// </summary>
+    public void ReadChunk(Hdf5ChunkedDataset dataset, int index, Span<byte> destination, ref byte[]? stored)
+    {
+        var chunk = dataset.Chunks[index];
+        if (destination.Length != dataset.ChunkBytes) throw new ArgumentException("destination is not one chunk long", nameof(destination));
+        if (!chunk.Deflated)
+        {
+            if (chunk.Size != destination.Length) throw new InvalidDataException($"chunk {index} is stored unfiltered in {chunk.Size} bytes, not {destination.Length}");
+            ReadAt(chunk.Address, destination, index);
+            return;
+        }
+        if (stored is null || stored.Length < chunk.Size) stored = GC.AllocateUninitializedArray<byte>(Math.Max(chunk.Size, 64 * 1024));
+        ReadAt(chunk.Address, stored.AsSpan(0, chunk.Size), index);
+        using var source = new MemoryStream(stored, 0, chunk.Size, writable: false);
+        using var inflate = new ZLibStream(source, CompressionMode.Decompress);
+        int n = inflate.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+        if (n < destination.Length)
+            throw new InvalidDataException($"chunk {index} inflates to {n} bytes, not {destination.Length}");
+        Span<byte> more = stackalloc byte[1];
+        if (inflate.Read(more) != 0)
+            throw new InvalidDataException($"chunk {index} inflates to more than {destination.Length} bytes");
+    }
+
+    private void ReadAt(long address, Span<byte> destination, int chunk)
+    {
+        int read = 0;
+        while (read < destination.Length)
+        {
+            int n = RandomAccess.Read(_handle, destination[read..], address + read);
+            if (n <= 0) throw new InvalidDataException($"chunk {chunk} is cut off by the end of the file");
+            read += n;
+        }
+    }
+
+    /// <summary>Size and sign of a datatype message that is a little-endian integer of 1, 2, 4 or 8 bytes, using all its bits; null otherwise.</summary>
+    private static (int Size, bool Signed)? IntegerType(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 12 || (b[0] & 0x0F) != 0) return null; // class 0: fixed point
+        if ((b[1] & 0x01) != 0) return null; // big-endian
+        int size = BinaryPrimitives.ReadInt32LittleEndian(b[4..]);
+        if (size is not (1 or 2 or 4 or 8)) return null;
+        if (BinaryPrimitives.ReadUInt16LittleEndian(b[8..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(b[10..]) != 8 * size) return null;
+        return (size, (b[1] & 0x08) != 0);
+    }
+
     private static ulong[]? Dataspace(ReadOnlySpan<byte> b)
     {
         if (b.Length < 4) return null;
@@ -331,7 +613,7 @@ public sealed class Hdf5Links : IDisposable
                 if (size < 8 || !chunk.AsSpan(0, 4).SequenceEqual("OCHK"u8)) return null;
                 pos = 4;
             }
-            if (v2) end -= 4; // checksum
+            if (v2 && read > 1) end -= 4; // a continuation block's size counts its checksum; the first block's does not
             int headerSize = v2 ? 4 : 8;
             while (end - pos >= headerSize)
             {

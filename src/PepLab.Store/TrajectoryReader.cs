@@ -19,6 +19,10 @@ public sealed class TrajectoryReader : IFrameSource
     private readonly NativeDataset _frames;
     private readonly long[] _iterations;
     private readonly int _framesPerChunk;
+    private readonly Hdf5Links? _direct;
+    private readonly Hdf5ChunkedDataset? _chunks;
+    private byte[]? _stored, _partial;
+    private int _partialChunk = -1;
 
     private TrajectoryReader(string path, NativeFile file)
     {
@@ -39,6 +43,35 @@ public sealed class TrajectoryReader : IFrameSource
         Info = info with { Frames = (int)dims[0] };
         Warnings = CheckIterations(path, _iterations, Info.Interval);
         foreach (var w in Warnings) PepLab.Core.Warnings.Report(w);
+        (_direct, _chunks) = DirectChunks(path, dims); // last: nothing may throw once it holds a handle
+    }
+
+    /// <summary>True when frames are read through the chunk index directly (<see cref="Hdf5Links.TryDescribeChunkedDataset"/>), not through PureHDF.</summary>
+    public bool ReadsChunksDirectly => _chunks is not null;
+
+    /// <summary>
+    /// The frames' chunks, read directly from the file's fixed-array index, when <c>/frames</c> is laid
+    /// out as PepLab writes it (chunks of whole frames, deflate) and agrees with what PureHDF read;
+    /// otherwise (null, null), and frames are read through PureHDF.
+    /// </summary>
+    private static (Hdf5Links?, Hdf5ChunkedDataset?) DirectChunks(string path, ulong[] dims)
+    {
+        Hdf5Links? links = null;
+        try
+        {
+            links = Hdf5Links.Open(path);
+            if (links.TryFindRootLink(TrajectoryFormat.Frames) is { } header
+                && links.TryDescribeChunkedDataset(header) is { } chunks
+                && chunks.Dims.SequenceEqual(dims) && chunks.ChunkDims[1] == dims[1] && chunks.ChunkDims[2] == dims[2])
+                return (links, chunks);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // a structure this narrow reader cannot make sense of: PureHDF reads the file instead,
+            // and reports what is wrong with it
+        }
+        links?.Dispose();
+        return (null, null);
     }
 
     public string Path { get; }
@@ -126,10 +159,44 @@ public sealed class TrajectoryReader : IFrameSource
 
     private void ReadBlock(int start, int count, Span<byte> block)
     {
+        if (_chunks is { } chunks)
+        {
+            ReadChunks(chunks, start, count, block);
+            return;
+        }
         var selection = new HyperslabSelection(rank: 3,
             starts: [(ulong)start, 0, 0],
             blocks: [(ulong)count, (ulong)Info.Nx, (ulong)Info.Ny]);
         _frames.Read(block, fileSelection: selection, memoryDims: [(ulong)block.Length]);
+    }
+
+    /// <summary>
+    /// Reads frames through the chunk index: whole chunks inflate straight into <paramref name="block"/>;
+    /// a chunk the range covers in part inflates into a scratch buffer that is kept, so that reading
+    /// frame by frame inflates each chunk once.
+    /// </summary>
+    private void ReadChunks(Hdf5ChunkedDataset chunks, int start, int count, Span<byte> block)
+    {
+        int size = Info.Nx * Info.Ny;
+        int per = (int)chunks.ChunkDims[0];
+        for (int c = start / per; c * per < start + count; c++)
+        {
+            int first = c * per;
+            int lo = Math.Max(start, first), hi = Math.Min(start + count, first + per);
+            if (lo == first && hi == first + per)
+            {
+                _direct!.ReadChunk(chunks, c, block.Slice((first - start) * size, chunks.ChunkBytes), ref _stored);
+                continue;
+            }
+            _partial ??= GC.AllocateUninitializedArray<byte>(chunks.ChunkBytes);
+            if (_partialChunk != c)
+            {
+                _partialChunk = -1;
+                _direct!.ReadChunk(chunks, c, _partial, ref _stored);
+                _partialChunk = c;
+            }
+            _partial.AsSpan((lo - first) * size, (hi - lo) * size).CopyTo(block[((lo - start) * size)..]);
+        }
     }
 
     /// <summary>The error for a block that failed to decode: finds the first frame that fails alone, and its chunk.</summary>
@@ -279,5 +346,9 @@ public sealed class TrajectoryReader : IFrameSource
     private static BadFileException Missing(string path, string attribute) =>
         new(path, $"lacks the '{attribute}' attribute of a PepLab trajectory");
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _direct?.Dispose();
+        _file.Dispose();
+    }
 }

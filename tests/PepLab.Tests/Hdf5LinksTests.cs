@@ -1,6 +1,7 @@
 using System.Text;
 using PepLab.Core;
 using PepLab.Store;
+using PepLab.Simulate;
 
 namespace PepLab.Tests;
 
@@ -160,6 +161,87 @@ public class Hdf5LinksTests
         using var source = FrameSources.Open(dir.File("dataset_tumble_0.100_0.15.h5"));
         Assert.Equal(20, source.Count);
         Assert.Equal(13 * 20, Assert.IsType<LegacyReader>(source).RolledCopies);
+    }
+
+    [Fact]
+    public void ChunkIndexesAreReadExactlyAsH5pyReportsThemAndOthersDeclined()
+    {
+        string python = ExternalTools.Python("h5py", "numpy");
+        using var dir = new TempDir();
+        var rng = new Random(2);
+        using (var writer = TrajectoryWriter.Create(dir.File("peplab.h5"), TrajectoryInfo.FromRun(new RunParameters
+        {
+            Density = 0.2, Tumble = 0.05, Nx = 64, Ny = 64, Snapshots = 150, Seed = 3,
+        })))
+        {
+            var frame = new byte[64 * 64];
+            for (int k = 0; k < 150; k++)
+            {
+                for (int i = 0; i < frame.Length; i++) frame[i] = (byte)(rng.Next(5) == 0 ? rng.Next(1, 5) : 0);
+                writer.Write(k, k, frame);
+            }
+            writer.Complete();
+        }
+        // For each file: the dataset's header address, then one "offset size mask" line per chunk
+        // (h5py's own account), and its values as raw bytes.
+        ExternalTools.RunPython(python, """
+            import h5py, numpy as np
+            rng = np.random.default_rng(4)
+            data = lambda shape: np.where(rng.random(shape) < 0.2, rng.integers(1, 5, shape), 0).astype(np.uint8)
+            with h5py.File("latest.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((300, 16, 16)), chunks=(16, 16, 16), compression="gzip", compression_opts=4)
+            with h5py.File("unfiltered.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((40, 8, 8)), chunks=(16, 8, 8))
+            with h5py.File("single.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((10, 16, 16)), chunks=(10, 16, 16), compression="gzip")
+            with h5py.File("paged.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((2000, 4, 4)), chunks=(1, 4, 4), compression="gzip")
+            with h5py.File("btree.h5", "w") as f:
+                f.create_dataset("frames", data=data((40, 8, 8)), chunks=(16, 8, 8), compression="gzip")
+            with h5py.File("shuffle.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((40, 8, 8)), chunks=(16, 8, 8), compression="gzip", shuffle=True)
+            with h5py.File("growing.h5", "w", libver="latest") as f:
+                f.create_dataset("frames", data=data((40, 8, 8)), chunks=(16, 8, 8), compression="gzip", maxshape=(None, 8, 8))
+            for name in ["peplab.h5", "latest.h5", "unfiltered.h5", "single.h5", "paged.h5", "btree.h5", "shuffle.h5", "growing.h5"]:
+                with h5py.File(name, "r") as f, open(name + ".chunks", "w") as out:
+                    d = f["frames"]
+                    out.write(f"{h5py.h5o.get_info(d.id).addr}\n")
+                    for i in range(d.id.get_num_chunks()):
+                        c = d.id.get_chunk_info(i)
+                        out.write(f"{c.byte_offset} {c.size} {c.filter_mask}\n")
+                    open(name + ".raw", "wb").write(d[...].tobytes())
+            """, dir.Path);
+        foreach (var name in new[] { "peplab.h5", "latest.h5", "unfiltered.h5", "single.h5" })
+        {
+            var lines = File.ReadAllLines(dir.File(name + ".chunks"));
+            using var links = Hdf5Links.Open(dir.File(name));
+            long? header = links.TryFindRootLink("frames");
+            Assert.Equal(long.Parse(lines[0]), header);
+            Assert.Null(links.TryFindRootLink("no such link"));
+            var dataset = links.TryDescribeChunkedDataset(header!.Value);
+            Assert.NotNull(dataset);
+            bool filtered = name != "unfiltered.h5";
+            var expected = lines.Skip(1).Select(l => l.Split(' ')).Select(p => new Hdf5Chunk(long.Parse(p[0]), int.Parse(p[1]), filtered && p[2] == "0")).ToList();
+            Assert.Equal(expected, dataset.Chunks);
+            // every chunk read through the index holds h5py's values
+            var raw = File.ReadAllBytes(dir.File(name + ".raw"));
+            var chunk = new byte[dataset.ChunkBytes];
+            byte[]? stored = null;
+            for (int c = 0; c < dataset.Chunks.Length; c++)
+            {
+                links.ReadChunk(dataset, c, chunk, ref stored);
+                int from = c * dataset.ChunkBytes, length = Math.Min(dataset.ChunkBytes, raw.Length - from);
+                Assert.Equal(raw.AsSpan(from, length).ToArray(), chunk.AsSpan(0, length).ToArray());
+            }
+        }
+        // a paged fixed array (over 1,024 chunks), a version-1 B-tree, another filter, an extensible array: PureHDF reads them
+        foreach (var name in new[] { "paged.h5", "btree.h5", "shuffle.h5", "growing.h5" })
+        {
+            using var links = Hdf5Links.Open(dir.File(name));
+            long? header = links.TryFindRootLink("frames");
+            Assert.Equal(long.Parse(File.ReadLines(dir.File(name + ".chunks")).First()), header);
+            Assert.Null(links.TryDescribeChunkedDataset(header!.Value));
+        }
     }
 
     private static int Occurrences(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)

@@ -1,6 +1,7 @@
 using PepLab.Core;
 using PepLab.Simulate;
 using PepLab.Store;
+using PureHDF;
 
 namespace PepLab.Tests;
 
@@ -36,6 +37,7 @@ public class TrajectoryFileTests
         Assert.False(File.Exists(path + AtomicFile.TemporarySuffix));
 
         using var reader = FrameSources.Open(path);
+        Assert.True(((TrajectoryReader)reader).ReadsChunksDirectly); // one chunk or several, PepLab's layout is read through its index
         Assert.Equal(frames, reader.Count);
         Assert.Equal(Enumerable.Range(0, frames).Select(k => 13L * k), reader.Iterations);
         Assert.Equal(info with { Frames = frames }, reader.Info);
@@ -44,6 +46,74 @@ public class TrajectoryFileTests
         var all = reader.Frames(block: 16).Select(x => x.Frame.ToArray()).ToList();
         Assert.Equal(written, all);
         Assert.Equal(written[^1], reader.ReadFrame(-1));
+    }
+
+    /// <summary>Writes <paramref name="frames"/> random frames of nx x ny (seeded) at deflate <paramref name="level"/>; returns them.</summary>
+    private static List<byte[]> WriteRandom(string path, int nx, int ny, int frames, int level = TrajectoryFormat.DefaultCompressionLevel)
+    {
+        var rng = new Random(11);
+        var written = new List<byte[]>();
+        using var writer = TrajectoryWriter.Create(path, Info(nx, ny, frames), compressionLevel: level);
+        for (int k = 0; k < frames; k++)
+        {
+            var f = new byte[nx * ny];
+            for (int s = 0; s < f.Length; s++) f[s] = (byte)(rng.Next(10) < 7 ? 0 : rng.Next(1, 5));
+            written.Add(f);
+            writer.Write(k, k, f);
+        }
+        writer.Complete();
+        return written;
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(0)] // deflate at level 0: stored blocks, still through the filter
+    public void ChunksReadThroughTheIndexAgreeWithPureHdfForEveryKindOfRange(int level)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t.h5");
+        // 64 x 64: 64 frames per chunk, so 150 frames are three chunks, the last one part full
+        var written = WriteRandom(path, 64, 64, 150, level);
+        using var reader = TrajectoryReader.Open(path);
+        Assert.True(reader.ReadsChunksDirectly);
+        using var file = PureHDF.H5File.OpenRead(path);
+        var frames = file.Dataset(TrajectoryFormat.Frames);
+        int size = 64 * 64;
+        (int Start, int Count)[] ranges = [(0, 150), (0, 64), (64, 64), (128, 22), (0, 1), (63, 2), (10, 100), (149, 1), (100, 50), (5, 0)];
+        foreach (var (start, count) in ranges)
+        {
+            var direct = new byte[count * size];
+            reader.ReadFrames(start, count, direct);
+            var selection = new PureHDF.Selections.HyperslabSelection(rank: 3, starts: [(ulong)start, 0, 0], blocks: [(ulong)count, 64, 64]);
+            var viaPureHdf = new byte[count * size];
+            if (count > 0) frames.Read(viaPureHdf, fileSelection: selection, memoryDims: [(ulong)viaPureHdf.Length]);
+            Assert.Equal(viaPureHdf, direct);
+            Assert.Equal(written.Skip(start).Take(count).SelectMany(f => f).ToArray(), direct);
+        }
+        // frame by frame, backwards: each partly read chunk is inflated once and kept
+        for (int k = 149; k >= 0; k--) Assert.Equal(written[k], reader.ReadFrame(k));
+    }
+
+    [Fact]
+    public void ADamagedChunkFoundThroughTheIndexNamesItsFrames()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t.h5");
+        WriteRandom(path, 64, 64, 150);
+        Hdf5Chunk second;
+        using (var links = Hdf5Links.Open(path))
+            second = links.TryDescribeChunkedDataset(links.TryFindRootLink(TrajectoryFormat.Frames)!.Value)!.Chunks[1];
+        var bytes = File.ReadAllBytes(path);
+        bytes.AsSpan((int)second.Address + second.Size / 2, 16).Fill(0xA5);
+        File.WriteAllBytes(path, bytes);
+        using var reader = TrajectoryReader.Open(path);
+        Assert.True(reader.ReadsChunksDirectly);
+        var block = new byte[150 * 64 * 64];
+        reader.ReadFrames(0, 64, block); // the first chunk is intact
+        var e = Assert.Throws<BadFileException>(() => reader.ReadFrames(0, 150, block));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("frame 64 (chunk 1: frames 64..127) cannot be decoded, the file is damaged", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
