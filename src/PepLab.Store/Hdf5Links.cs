@@ -83,14 +83,16 @@ public sealed class Hdf5Links : IDisposable
     }
 
     /// <summary>
-    /// The links of the root group when it is an old-style (symbol-table) group, in the B-tree's
-    /// name order; null when it is a new-style group or the superblock is of a kind this reader does
-    /// not handle. Throws <see cref="BadFileException"/> naming the file when the symbol table, its
-    /// B-tree nodes or its local heap are damaged.
+    /// The links of the root group: of an old-style (symbol-table) group in the B-tree's name order;
+    /// of a new-style group that keeps its links in its header (link messages, as PureHDF writes
+    /// every group and HDF5 a small one) in the header's order. Null when the links are in dense
+    /// storage (a fractal heap), a link message does not parse, or the superblock is of a kind this
+    /// reader does not handle. Throws <see cref="BadFileException"/> naming the file when the symbol
+    /// table, its B-tree nodes or its local heap are damaged.
     /// </summary>
     public IReadOnlyList<Hdf5Link>? TryListRoot()
     {
-        if (!TryFindRootSymbolTable(out long btree, out long heap)) return null;
+        if (!TryFindRootSymbolTable(out long btree, out long heap)) return ListHeaderLinks();
         try
         {
             return ListSymbolTable(btree, heap);
@@ -99,6 +101,28 @@ public sealed class Hdf5Links : IDisposable
         {
             throw new BadFileException(Path, $"its root group's link storage is damaged ({e.Message})");
         }
+    }
+
+    /// <summary>The links of a new-style root kept in its header; null otherwise (see <see cref="TryListRoot"/>).</summary>
+    private List<Hdf5Link>? ListHeaderLinks()
+    {
+        if (!TryRootHeader(out long rootHeader) || Messages(rootHeader) is not { } messages) return null;
+        var links = new List<Hdf5Link>();
+        bool newStyle = false;
+        foreach (var (type, body) in messages)
+        {
+            if (type == 0x02)
+            {
+                if (!LinksInHeader(body)) return null;
+                newStyle = true;
+            }
+            else if (type == 0x06)
+            {
+                if (Link(body) is not { } link) return null;
+                links.Add(link);
+            }
+        }
+        return newStyle ? links : null;
     }
 
     /// <summary>
@@ -317,22 +341,10 @@ public sealed class Hdf5Links : IDisposable
 
     /// <summary>
     /// The object header of the dataset or group the root links to as <paramref name="name"/> (a hard
-    /// link), from an old-style root (symbol table) or a new-style one with its links in the header;
-    /// null when there is no such link or the root is stored in a way this reader declines (dense
-    /// link storage).
+    /// link); null when there is no such link or the root is listed through PureHDF (<see cref="TryListRoot"/>).
     /// </summary>
-    public long? TryFindRootLink(string name)
-    {
-        if (TryFindRootSymbolTable(out _, out _))
-            return TryListRoot()?.FirstOrDefault(l => l.Name == name) is { ObjectHeader: >= 0 } link ? link.ObjectHeader : null;
-        if (!TryRootHeader(out long rootHeader) || Messages(rootHeader) is not { } messages) return null;
-        foreach (var (type, body) in messages)
-        {
-            if (type == 0x02 && !LinksInHeader(body)) return null;
-            if (type == 0x06 && HardLink(body) is { } link && link.Name == name) return link.ObjectHeader;
-        }
-        return null;
-    }
+    public long? TryFindRootLink(string name) =>
+        TryListRoot()?.Where(l => l.Name == name && l.ObjectHeader >= 0).Select(l => (long?)l.ObjectHeader).FirstOrDefault();
 
     /// <summary>True when a link-info message says the links are in the header (no fractal heap of dense storage).</summary>
     private static bool LinksInHeader(ReadOnlySpan<byte> b)
@@ -342,12 +354,19 @@ public sealed class Hdf5Links : IDisposable
         return b.Length >= at + OffsetSize && BinaryPrimitives.ReadUInt64LittleEndian(b[at..]) == ulong.MaxValue;
     }
 
-    /// <summary>A link message's name and object header when it is a hard link; null otherwise.</summary>
-    private static Hdf5Link? HardLink(ReadOnlySpan<byte> b)
+    /// <summary>
+    /// A link message's name and object header (-1 for a soft or external link, as in a symbol
+    /// table); null when it does not parse or points outside the file.
+    /// </summary>
+    private Hdf5Link? Link(ReadOnlySpan<byte> b)
     {
         if (b.Length < 2 || b[0] != 1) return null;
-        int flags = b[1], at = 2;
-        if ((flags & 0x08) != 0 && (b.Length <= at || b[at++] != 0)) return null; // a soft or external link
+        int flags = b[1], at = 2, linkType = 0;
+        if ((flags & 0x08) != 0)
+        {
+            if (b.Length <= at) return null;
+            linkType = b[at++];
+        }
         if ((flags & 0x04) != 0) at += 8; // creation order
         if ((flags & 0x10) != 0) at++; // name character set
         int width = 1 << (flags & 0x03);
@@ -356,10 +375,13 @@ public sealed class Hdf5Links : IDisposable
         b.Slice(at, width).CopyTo(lengthField);
         ulong length = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
         at += width;
-        if (length > (ulong)(b.Length - at - OffsetSize)) return null;
+        if (length == 0 || length > (ulong)(b.Length - at)) return null;
         string name = Encoding.UTF8.GetString(b.Slice(at, (int)length));
-        long header = BinaryPrimitives.ReadInt64LittleEndian(b[(at + (int)length)..]);
-        return new Hdf5Link(name, header);
+        if (linkType != 0) return new Hdf5Link(name, -1); // its target is a path, which PureHDF resolves
+        at += (int)length;
+        if (b.Length < at + OffsetSize) return null;
+        long header = BinaryPrimitives.ReadInt64LittleEndian(b[at..]);
+        return header >= 0 && _base + header < _length ? new Hdf5Link(name, header) : null;
     }
 
     /// <summary>

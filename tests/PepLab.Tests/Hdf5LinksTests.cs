@@ -85,6 +85,7 @@ public class Hdf5LinksTests
         Assert.True(Occurrences(bytes, "TREE"u8) > 1);
     }
 
+    /// <summary>Groups of 1,500 links are new-style with dense storage (a fractal heap) when h5py makes them new-style.</summary>
     [Fact]
     public void DeclinesNewStyleGroupsWhichPureHdfStillReads()
     {
@@ -101,6 +102,52 @@ public class Hdf5LinksTests
             Assert.Equal(H5pyLinks(path).Select(l => l.Name).Order(StringComparer.Ordinal),
                 file.Children().Select(c => c.Name).Order(StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public void ListsNewStyleGroupsThatKeepTheirLinksInTheHeader()
+    {
+        string python = ExternalTools.Python("h5py", "numpy");
+        using var dir = new TempDir();
+        // PureHDF keeps every link in the group's header, however many (PepLab's own files and its legacy exports)
+        var file = new PureHDF.H5File();
+        for (int i = 0; i < 300; i++)
+        {
+            var frame = new byte[4, 6];
+            frame[1, 2] = (byte)(i % 5);
+            file[$"conf_{i}"] = frame;
+        }
+        file["group"] = new PureHDF.H5Group();
+        file.Write(dir.File("purehdf.h5"));
+        ExternalTools.RunPython(python, """
+            import h5py, numpy as np
+            with h5py.File("small-latest.h5", "w", libver="latest") as f:
+                for i in range(5):
+                    f.create_dataset(f"conf_{i}", data=np.full((2, 3), i, dtype=np.uint8))
+                f.create_group("group")
+                f["soft"] = h5py.SoftLink("/conf_1")
+                f["na\u00efve"] = np.int32(1)
+            for name in ["purehdf.h5", "small-latest.h5"]:
+                with h5py.File(name, "r") as f, open(name + ".links", "w", encoding="utf-8") as out:
+                    for k in f:
+                        soft = isinstance(f.get(k, getlink=True), h5py.SoftLink)
+                        out.write(f"{k}\t{0 if soft else h5py.h5o.get_info(f[k].id).addr}\n")
+            """, dir.Path);
+        foreach (var name in new[] { "purehdf.h5", "small-latest.h5" })
+        {
+            string path = dir.File(name);
+            using var links = Hdf5Links.Open(path);
+            var listed = links.TryListRoot();
+            Assert.NotNull(listed);
+            var expected = H5pyLinks(path).Select(l => (l.Name, l.Address == 0 ? -1 : l.Address)).OrderBy(l => l.Name, StringComparer.Ordinal);
+            Assert.Equal(expected, listed.Select(l => (l.Name, l.ObjectHeader)).OrderBy(l => l.Name, StringComparer.Ordinal));
+            Assert.Equal(H5pyLinks(path).First(l => l.Name == "conf_3").Address, links.TryFindRootLink("conf_3"));
+            Assert.Null(links.TryFindRootLink("soft")); // not a hard link
+        }
+        // a legacy file PureHDF wrote is read through the listing, frames as h5py holds them
+        File.Move(dir.File("purehdf.h5"), dir.File("dataset_tumble_0.100_0.15.h5"));
+        using var source = FrameSources.Open(dir.File("dataset_tumble_0.100_0.15.h5"));
+        Assert.Equal(300, source.Count);
     }
 
     [Fact]
