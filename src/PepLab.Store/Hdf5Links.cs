@@ -33,7 +33,7 @@ public readonly record struct Hdf5Chunk(long Address, int Size, bool Deflated);
 public sealed record Hdf5ChunkedDataset(ulong[] Dims, ulong[] ChunkDims, Hdf5Chunk[] Chunks)
 {
     /// <summary>Bytes of one chunk once inflated (edge chunks are stored whole).</summary>
-    public int ChunkBytes => (int)ChunkDims.Aggregate(1UL, (a, b) => a * b);
+    public int ChunkBytes { get; } = (int)ChunkDims.Aggregate(1UL, (a, b) => a * b);
 }
 
 /// <summary>
@@ -92,7 +92,9 @@ public sealed class Hdf5Links : IDisposable
     /// </summary>
     public IReadOnlyList<Hdf5Link>? TryListRoot()
     {
-        if (!TryFindRootSymbolTable(out long btree, out long heap)) return ListHeaderLinks();
+        // The root's header is read once; its messages say which of the two storages holds the links.
+        if (!TryRootHeader(out long rootHeader) || Messages(rootHeader) is not { } messages) return null;
+        if (!TryFindSymbolTable(messages, out long btree, out long heap)) return ListHeaderLinks(messages);
         try
         {
             return ListSymbolTable(btree, heap);
@@ -103,10 +105,9 @@ public sealed class Hdf5Links : IDisposable
         }
     }
 
-    /// <summary>The links of a new-style root kept in its header; null otherwise (see <see cref="TryListRoot"/>).</summary>
-    private List<Hdf5Link>? ListHeaderLinks()
+    /// <summary>The links of a new-style group kept in its header (its <paramref name="messages"/>); null otherwise (see <see cref="TryListRoot"/>).</summary>
+    private List<Hdf5Link>? ListHeaderLinks(List<(int Type, byte[] Body)> messages)
     {
-        if (!TryRootHeader(out long rootHeader) || Messages(rootHeader) is not { } messages) return null;
         var links = new List<Hdf5Link>();
         bool newStyle = false;
         foreach (var (type, body) in messages)
@@ -156,16 +157,15 @@ public sealed class Hdf5Links : IDisposable
         return false;
     }
 
-    private bool TryFindRootSymbolTable(out long btree, out long heap)
+    /// <summary>The B-tree and local heap of an old-style group, from its header's <paramref name="messages"/>; false for a new-style group.</summary>
+    private static bool TryFindSymbolTable(List<(int Type, byte[] Body)> messages, out long btree, out long heap)
     {
         btree = heap = -1;
-        if (!TryRootHeader(out long rootHeader)) return false;
         // The root's object header decides, not the symbol table a version-0/1 superblock caches:
         // HDF5 turns an old-style group into a new-style one (link info, link messages or dense
         // storage) when a link needs what a symbol table cannot hold (a UTF-8 name, creation order),
         // and the cache then still names the old, stale B-tree.
-        var messages = Messages(rootHeader);
-        if (messages is null || messages.Any(m => m.Type is 0x02 or 0x06)) return false;
+        if (messages.Any(m => m.Type is 0x02 or 0x06)) return false;
         foreach (var (type, body) in messages)
         {
             if (type == 0x11 && body.Length >= 2 * OffsetSize)
